@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libkipc - a thin library over /dev/kipc.
+ *
+ * Every function returns 0 (or a non-negative value: an fd, a length) on
+ * success and a negative errno on failure; errno itself is left as the
+ * system call set it.  Each function has a man page, kipc_<name>(3).
+ */
+#ifndef KIPC_H
+#define KIPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/kipc.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Sessions and the ABI */
+
+/* Open /dev/kipc; @flags: O_CLOEXEC and/or O_NONBLOCK.  Returns the fd. */
+int kipc_open(int flags);
+/* Fill @v from the module. */
+int kipc_version(int sfd, struct kipc_version *v);
+/*
+ * 0 if the module implements every KIPC_FEAT_* bit in @want, else
+ * -EOPNOTSUPP with the absent bits in *@missing (when not NULL).
+ */
+int kipc_require(int sfd, uint64_t want, uint64_t *missing);
+/* Name of one KIPC_FEAT_* bit ("queue", ...), or NULL if unknown. */
+const char *kipc_feature_name(uint64_t bit);
+
+/* Message queues */
+
+/* Limits of a new queue; a field left 0 takes the module default. */
+struct kipc_queue_limits {
+	uint32_t max_msgsize;	/* largest message in bytes */
+	uint32_t max_msgs;	/* messages the queue holds */
+	uint64_t capacity;	/* payload bytes the queue holds */
+};
+
+/*
+ * Open the queue @name, or create it when @flags has KIPC_O_CREAT (and fail
+ * with -EEXIST if it exists and KIPC_O_EXCL is set).  @name NULL with
+ * KIPC_O_CREAT creates an anonymous queue.  @mode and @lim (may be NULL)
+ * apply to a new queue.  @flags needs KIPC_O_SEND and/or KIPC_O_RECV.
+ * When @id is not NULL it receives the queue's id.  Returns the queue fd.
+ */
+int kipc_queue_open(int sfd, const char *name, unsigned int flags,
+		    unsigned int mode, const struct kipc_queue_limits *lim,
+		    uint64_t *id);
+/* Open an existing queue by its id.  Returns the queue fd. */
+int kipc_queue_open_id(int sfd, uint64_t id, unsigned int flags);
+/* Remove the queue @name: its name goes, its waiters get -EIDRM. */
+int kipc_queue_remove(int sfd, const char *name);
+/* Remove the queue @id. */
+int kipc_queue_remove_id(int sfd, uint64_t id);
+
+/* Send @len bytes of @buf as a message of @type; blocks unless O_NONBLOCK. */
+int kipc_queue_send(int qfd, const void *buf, size_t len, uint64_t type);
+/*
+ * Send with KIPC_MSG_* @flags: KIPC_MSG_NONBLOCK, KIPC_MSG_DEADLINE (then
+ * @deadline_ns is an absolute CLOCK_MONOTONIC time, see kipc_deadline()).
+ */
+int kipc_queue_timedsend(int qfd, const void *buf, size_t len, uint64_t type,
+			 unsigned int flags, uint64_t deadline_ns);
+
+/*
+ * Receive the oldest message into @buf.  Returns its length.  @info (may be
+ * NULL) receives the kernel-stamped header.
+ */
+ssize_t kipc_queue_recv(int qfd, void *buf, size_t len,
+			struct kipc_msg_info *info);
+/* Receive the highest-type message, oldest among equals. */
+ssize_t kipc_queue_recv_prio(int qfd, void *buf, size_t len,
+			     struct kipc_msg_info *info);
+/* Receive by type selection (enum kipc_select, argument @type). */
+ssize_t kipc_queue_recv_type(int qfd, void *buf, size_t len,
+			     enum kipc_select sel, uint64_t type,
+			     struct kipc_msg_info *info);
+/* The general form: selection, KIPC_MSG_* @flags and a deadline. */
+ssize_t kipc_queue_timedrecv(int qfd, void *buf, size_t len,
+			     enum kipc_select sel, uint64_t type,
+			     unsigned int flags, uint64_t deadline_ns,
+			     struct kipc_msg_info *info);
+
+/* Fill @st with the queue's counters, limits, owner and times. */
+int kipc_queue_stat(int qfd, struct kipc_queue_stat *st);
+/* Apply the fields of @set selected by @set->flags (size is filled in). */
+int kipc_queue_set(int qfd, struct kipc_queue_set *set);
+
+/* Time helpers */
+
+/* The CLOCK_MONOTONIC time @timeout_ns from now, for KIPC_MSG_DEADLINE. */
+uint64_t kipc_deadline(uint64_t timeout_ns);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KIPC_H */
