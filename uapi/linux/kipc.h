@@ -47,8 +47,9 @@
  *                   max_msgsize over capacity
  *     -EMFILE/-ENFILE/-ENOMEM  as for open(2)
  *   KIPC_IOC_QUEUE_REMOVE (session fd): the name goes at once, blocked
- *     waiters wake with -EIDRM, every later call on the queue's fds gets
- *     -EIDRM, memory is freed when the last fd closes.
+ *     waiters wake with -EIDRM, later sends, receives and sets on the
+ *     queue's fds get -EIDRM (stat works and reports KIPC_STAT_REMOVED),
+ *     memory is freed when the last fd closes.
  *     -ENOENT, -EPERM (not owner or creator, no CAP_SYS_ADMIN)
  *   KIPC_IOC_QUEUE_SEND (queue fd)
  *     -EBADF        fd not opened with KIPC_O_SEND
@@ -319,6 +320,15 @@ struct kipc_queue_set {
 	__u32 reserved0;
 	__u64 reserved[2];
 };
+
+/* Sizes of the first published version of each struct (the minimum). */
+#define KIPC_VERSION_SIZE_VER0		40
+#define KIPC_QUEUE_OPEN_SIZE_VER0	80
+#define KIPC_QUEUE_REMOVE_SIZE_VER0	40
+#define KIPC_SEND_SIZE_VER0		56
+#define KIPC_RECV_SIZE_VER0		104
+#define KIPC_QUEUE_STAT_SIZE_VER0	400
+#define KIPC_QUEUE_SET_SIZE_VER0	56
 
 /* 0xB9 is free in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define KIPC_IOC_MAGIC		0xB9

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc - interprocess communication through /dev/kipc
+ *
+ * The misc device gives sessions; session ioctls create and open objects,
+ * each opening a file of its own (see object.c).  Limits are module
+ * parameters, writable at run time by root and read where they apply.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/sizes.h>
+#include <linux/uaccess.h>
+#include <linux/kipc.h>
+
+#include "object.h"
+#include "queue.h"
+
+unsigned int kipc_msgsize_max = SZ_1M;
+module_param_named(msgsize_max, kipc_msgsize_max, uint, 0644);
+MODULE_PARM_DESC(msgsize_max, "Largest max_msgsize a queue may have (bytes)");
+
+unsigned int kipc_msgsize_default = 8192;
+module_param_named(msgsize_default, kipc_msgsize_default, uint, 0644);
+MODULE_PARM_DESC(msgsize_default, "max_msgsize of a new queue when not given");
+
+unsigned long kipc_capacity_max = SZ_64M;
+module_param_named(capacity_max, kipc_capacity_max, ulong, 0644);
+MODULE_PARM_DESC(capacity_max, "Largest capacity a queue may have (bytes)");
+
+unsigned long kipc_capacity_default = SZ_64K;
+module_param_named(capacity_default, kipc_capacity_default, ulong, 0644);
+MODULE_PARM_DESC(capacity_default, "Capacity of a new queue when not given");
+
+unsigned int kipc_msgs_max = 65536;
+module_param_named(msgs_max, kipc_msgs_max, uint, 0644);
+MODULE_PARM_DESC(msgs_max, "Largest max_msgs a queue may have");
+
+unsigned int kipc_msgs_default = 1024;
+module_param_named(msgs_default, kipc_msgs_default, uint, 0644);
+MODULE_PARM_DESC(msgs_default, "max_msgs of a new queue when not given");
+
+unsigned int kipc_queues_per_user = 1024;
+module_param_named(queues_per_user, kipc_queues_per_user, uint, 0644);
+MODULE_PARM_DESC(queues_per_user, "Queues one user may have created");
+
+unsigned long kipc_bytes_per_user = SZ_256M;
+module_param_named(bytes_per_user, kipc_bytes_per_user, ulong, 0644);
+MODULE_PARM_DESC(bytes_per_user,
+		 "Sum of the capacities of the queues one user created (bytes)");
+
+static_assert(sizeof(struct kipc_version) == KIPC_VERSION_SIZE_VER0);
+
+static long kipc_ioctl_version(void __user *arg)
+{
+	struct kipc_version v = {
+		.size		= sizeof(v),
+		.major		= KIPC_VERSION_MAJOR,
+		.minor		= KIPC_VERSION_MINOR,
+		.features	= KIPC_FEAT_QUEUE | KIPC_FEAT_QUEUE_RW,
+	};
+
+	return kipc_copy_args_to_user(arg, &v, sizeof(v),
+				      KIPC_VERSION_SIZE_VER0);
+}
+
+static long kipc_session_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (KIPC_IOC_BASE(cmd)) {
+	case KIPC_IOC_BASE(KIPC_IOC_VERSION):
+		return kipc_ioctl_version(uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_QUEUE_OPEN):
+		return kipc_ioctl_queue_open(uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_QUEUE_REMOVE):
+		return kipc_ioctl_queue_remove(uarg);
+	}
+	return -ENOTTY;
+}
+
+static const struct file_operations kipc_session_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= kipc_session_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= noop_llseek,
+};
+
+static struct miscdevice kipc_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "kipc",
+	.fops	= &kipc_session_fops,
+	.mode	= 0666,
+};
+
+static int __init kipc_init(void)
+{
+	return misc_register(&kipc_misc);
+}
+
+static void __exit kipc_exit(void)
+{
+	misc_deregister(&kipc_misc);
+	kipc_object_remove_all();
+}
+
+module_init(kipc_init);
+module_exit(kipc_exit);
+
+MODULE_DESCRIPTION("kipc: message queues and other IPC through /dev/kipc");
+MODULE_AUTHOR("The kipc developers");
+MODULE_LICENSE("GPL");

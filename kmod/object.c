@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc objects and their registry.
+ *
+ * Every object is reachable from user space only through file descriptors.
+ * While it is "linked" it can also be found by id and (when named) by name;
+ * the registry holds one reference for that.  A named object stays linked
+ * until it is removed; an anonymous one until its last file closes.
+ *
+ * Lifetime of a reference: kref_init() gives the creator's (which becomes
+ * the first file's), kipc_object_link_locked() adds the registry's, each
+ * further open adds one per file.  Unlinking drops the registry's, closing a
+ * file drops its own; the last put returns the quota and frees.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/hashtable.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/stringhash.h>
+#include <linux/timekeeping.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+#include <linux/kipc.h>
+
+#include "object.h"
+
+DEFINE_MUTEX(kipc_reg_lock);
+
+/* id -> object, for linked objects (protected by kipc_reg_lock) */
+static DEFINE_XARRAY(kipc_objects);
+/* name -> object, for linked named objects (protected by kipc_reg_lock) */
+static DEFINE_HASHTABLE(kipc_names, 8);
+/* uid -> struct kipc_user (protected by kipc_reg_lock) */
+static DEFINE_XARRAY(kipc_users);
+/* last id handed out; ids start at 1 and are never reused */
+static atomic64_t kipc_last_id = ATOMIC64_INIT(0);
+
+static u32 kipc_name_hash(enum kipc_obj_type type, const char *name)
+{
+	return full_name_hash((void *)(unsigned long)type, name, strlen(name));
+}
+
+/**
+ * kipc_object_init() - fill the common head of a new, unlinked object
+ * @obj:	the object, zeroed
+ * @ops:	its type operations
+ * @name:	kmalloc'ed name, or NULL; owned by @obj on success
+ * @mode:	permission bits
+ *
+ * Return: 0, or -ENOSPC when the id space is exhausted (then @obj holds
+ * nothing and is simply freed).
+ */
+int kipc_object_init(struct kipc_object *obj, const struct kipc_object_ops *ops,
+		     char *name, umode_t mode)
+{
+	obj->id = atomic64_inc_return(&kipc_last_id);
+	if (obj->id > ULONG_MAX)	/* xarray index on 32-bit */
+		return -ENOSPC;
+	obj->ops = ops;
+	obj->name = name;
+	kref_init(&obj->ref);
+	INIT_HLIST_NODE(&obj->name_node);
+	obj->uid = current_euid();
+	obj->gid = current_egid();
+	obj->cuid = obj->uid;
+	obj->cgid = obj->gid;
+	obj->mode = mode & 0777;
+	obj->creator = get_pid(task_tgid(current));
+	obj->create_time = ktime_get_real_ns();
+	return 0;
+}
+
+/**
+ * kipc_object_destroy() - free what kipc_object_init() took
+ * @obj:	the object, whose last reference is gone
+ */
+void kipc_object_destroy(struct kipc_object *obj)
+{
+	put_pid(obj->creator);
+	kfree(obj->name);
+}
+
+static struct kipc_user *kipc_user_get_locked(kuid_t uid)
+{
+	struct kipc_user *u;
+	int ret;
+
+	lockdep_assert_held(&kipc_reg_lock);
+	u = xa_load(&kipc_users, __kuid_val(uid));
+	if (u)
+		return u;
+	u = kzalloc(sizeof(*u), GFP_KERNEL_ACCOUNT);
+	if (!u)
+		return ERR_PTR(-ENOMEM);
+	u->uid = uid;
+	ret = xa_insert(&kipc_users, __kuid_val(uid), u, GFP_KERNEL_ACCOUNT);
+	if (ret) {
+		kfree(u);
+		return ERR_PTR(ret);
+	}
+	return u;
+}
+
+static void kipc_user_put_locked(struct kipc_user *u)
+{
+	int i;
+
+	lockdep_assert_held(&kipc_reg_lock);
+	for (i = 0; i < KIPC_OBJ_NR_TYPES; i++)
+		if (u->nr[i])
+			return;
+	WARN_ON_ONCE(u->bytes);
+	xa_erase(&kipc_users, __kuid_val(u->uid));
+	kfree(u);
+}
+
+static void kipc_object_release(struct kref *ref)
+{
+	struct kipc_object *obj = container_of(ref, struct kipc_object, ref);
+
+	if (obj->user) {
+		mutex_lock(&kipc_reg_lock);
+		obj->user->nr[obj->ops->type]--;
+		obj->user->bytes -= obj->charge;
+		kipc_user_put_locked(obj->user);
+		mutex_unlock(&kipc_reg_lock);
+	}
+	obj->ops->release(obj);
+}
+
+/**
+ * kipc_object_put() - drop a reference; the last one frees the object
+ * @obj:	the object
+ *
+ * Context: process context, kipc_reg_lock not held.
+ */
+void kipc_object_put(struct kipc_object *obj)
+{
+	might_sleep();
+	kref_put(&obj->ref, kipc_object_release);
+}
+
+/**
+ * kipc_object_find_locked() - look a linked object up by name or id
+ * @type:	KIPC_OBJ_*
+ * @name:	the name, or NULL to look up by @id
+ * @id:		the id
+ *
+ * Return: the object without a new reference (the caller holds
+ * kipc_reg_lock and takes one if it keeps the object), or NULL.
+ */
+struct kipc_object *kipc_object_find_locked(enum kipc_obj_type type,
+					    const char *name, u64 id)
+{
+	struct kipc_object *obj;
+
+	lockdep_assert_held(&kipc_reg_lock);
+	if (!name) {
+		if (id > ULONG_MAX)
+			return NULL;
+		obj = xa_load(&kipc_objects, id);
+		return obj && obj->ops->type == type ? obj : NULL;
+	}
+	hash_for_each_possible(kipc_names, obj, name_node,
+			       kipc_name_hash(type, name))
+		if (obj->ops->type == type && !strcmp(obj->name, name))
+			return obj;
+	return NULL;
+}
+
+static int kipc_user_charge_locked(struct kipc_user *u,
+				   const struct kipc_object_ops *ops,
+				   u64 old_charge, u64 new_charge)
+{
+	u64 bytes = u->bytes - old_charge + new_charge;
+
+	lockdep_assert_held(&kipc_reg_lock);
+	if (new_charge > old_charge && bytes > READ_ONCE(kipc_bytes_per_user))
+		return -EDQUOT;
+	u->bytes = bytes;
+	return 0;
+}
+
+/**
+ * kipc_object_link_locked() - charge the creator and make @obj reachable
+ * @obj:	a new object from kipc_object_init(), with one file-to-be
+ * @charge:	bytes to charge to the creator's quota
+ *
+ * Return: 0, -EDQUOT over the creator's quota, -ENOMEM.
+ */
+int kipc_object_link_locked(struct kipc_object *obj, u64 charge)
+{
+	const struct kipc_object_ops *ops = obj->ops;
+	struct kipc_user *u;
+	int ret;
+
+	lockdep_assert_held(&kipc_reg_lock);
+	u = kipc_user_get_locked(obj->cuid);
+	if (IS_ERR(u))
+		return PTR_ERR(u);
+	ret = -EDQUOT;
+	if (u->nr[ops->type] >= READ_ONCE(*ops->max_per_user))
+		goto out_put_user;
+	ret = kipc_user_charge_locked(u, ops, 0, charge);
+	if (ret)
+		goto out_put_user;
+	ret = xa_insert(&kipc_objects, obj->id, obj, GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto out_uncharge;
+
+	u->nr[ops->type]++;
+	obj->user = u;
+	obj->charge = charge;
+	if (obj->name)
+		hash_add(kipc_names, &obj->name_node,
+			 kipc_name_hash(ops->type, obj->name));
+	obj->linked = true;
+	obj->nr_files = 1;
+	kipc_object_get(obj);	/* the registry's reference */
+	return 0;
+
+out_uncharge:
+	u->bytes -= charge;
+out_put_user:
+	kipc_user_put_locked(u);
+	return ret;
+}
+
+/**
+ * kipc_object_recharge_locked() - change the bytes charged for @obj
+ * @obj:	a linked object
+ * @charge:	its new charge
+ *
+ * Return: 0, or -EDQUOT if growing it would exceed the creator's quota.
+ */
+int kipc_object_recharge_locked(struct kipc_object *obj, u64 charge)
+{
+	int ret;
+
+	ret = kipc_user_charge_locked(obj->user, obj->ops, obj->charge, charge);
+	if (!ret)
+		obj->charge = charge;
+	return ret;
+}
+
+static void kipc_object_unlink_locked(struct kipc_object *obj)
+{
+	lockdep_assert_held(&kipc_reg_lock);
+	obj->linked = false;
+	xa_erase(&kipc_objects, obj->id);
+	if (obj->name)
+		hash_del(&obj->name_node);
+}
+
+/* After kipc_object_unlink_locked() and dropping kipc_reg_lock. */
+static void kipc_object_unlinked(struct kipc_object *obj)
+{
+	obj->ops->unlinked(obj);
+	kipc_object_put(obj);	/* the registry's reference */
+}
+
+/**
+ * kipc_object_remove() - remove an object by name or id
+ * @type:	KIPC_OBJ_*
+ * @name:	the name, or NULL to remove by @id
+ * @id:		the id
+ *
+ * The name is free at once; the type's unlinked() tells waiters.
+ *
+ * Return: 0, -ENOENT, or -EPERM when the caller is neither owner nor
+ * creator and lacks CAP_SYS_ADMIN.
+ */
+int kipc_object_remove(enum kipc_obj_type type, const char *name, u64 id)
+{
+	struct kipc_object *obj;
+	int ret = 0;
+
+	mutex_lock(&kipc_reg_lock);
+	obj = kipc_object_find_locked(type, name, id);
+	if (!obj)
+		ret = -ENOENT;
+	else if (!kipc_object_owner_locked(obj))
+		ret = -EPERM;
+	else
+		kipc_object_unlink_locked(obj);
+	mutex_unlock(&kipc_reg_lock);
+	if (!ret)
+		kipc_object_unlinked(obj);
+	return ret;
+}
+
+/**
+ * kipc_object_file_closed() - a file of @obj was released
+ * @obj:	the object
+ *
+ * Drops the file's reference; the last file of an anonymous object
+ * unlinks it.
+ */
+void kipc_object_file_closed(struct kipc_object *obj)
+{
+	bool unlink;
+
+	mutex_lock(&kipc_reg_lock);
+	obj->nr_files--;
+	unlink = !obj->nr_files && !obj->name && obj->linked;
+	if (unlink)
+		kipc_object_unlink_locked(obj);
+	mutex_unlock(&kipc_reg_lock);
+	if (unlink)
+		kipc_object_unlinked(obj);
+	kipc_object_put(obj);
+}
+
+/**
+ * kipc_object_remove_all() - unlink every object, at module exit
+ *
+ * No file is open (each holds a module reference), so this drops the last
+ * reference of each object.
+ */
+void kipc_object_remove_all(void)
+{
+	struct kipc_object *obj;
+	unsigned long id;
+
+	xa_for_each(&kipc_objects, id, obj) {
+		mutex_lock(&kipc_reg_lock);
+		kipc_object_unlink_locked(obj);
+		mutex_unlock(&kipc_reg_lock);
+		kipc_object_unlinked(obj);
+	}
+	WARN_ON(!xa_empty(&kipc_users));
+}
+
+/**
+ * kipc_object_may_locked() - may the caller open @obj for @may?
+ * @obj:	the object
+ * @may:	MAY_READ and/or MAY_WRITE
+ *
+ * Like SysV ipcperms(): owner or creator bits, then group, then other;
+ * CAP_IPC_OWNER overrides.
+ */
+bool kipc_object_may_locked(struct kipc_object *obj, int may)
+{
+	kuid_t euid = current_euid();
+	int granted = obj->mode;
+
+	lockdep_assert_held(&kipc_reg_lock);
+	if (uid_eq(euid, obj->cuid) || uid_eq(euid, obj->uid))
+		granted >>= 6;
+	else if (in_group_p(obj->cgid) || in_group_p(obj->gid))
+		granted >>= 3;
+	if (!(may & ~granted & (MAY_READ | MAY_WRITE)))
+		return true;
+	return capable(CAP_IPC_OWNER);
+}
+
+/**
+ * kipc_object_owner_locked() - may the caller remove or change @obj?
+ * @obj:	the object
+ *
+ * Owner or creator, or CAP_SYS_ADMIN, as SysV IPC_RMID and IPC_SET.
+ */
+bool kipc_object_owner_locked(struct kipc_object *obj)
+{
+	kuid_t euid = current_euid();
+
+	lockdep_assert_held(&kipc_reg_lock);
+	return uid_eq(euid, obj->uid) || uid_eq(euid, obj->cuid) ||
+	       capable(CAP_SYS_ADMIN);
+}
+
+/**
+ * kipc_name_from_user() - copy and check an object name
+ * @uptr:	user pointer to a NUL-terminated name
+ *
+ * A name is 1 to KIPC_NAME_MAX bytes without '/' or control characters.
+ *
+ * Return: a kmalloc'ed copy, or ERR_PTR(-EFAULT, -EINVAL, -ENAMETOOLONG,
+ * -ENOMEM).
+ */
+char *kipc_name_from_user(u64 uptr)
+{
+	char *name, *p;
+	long len;
+
+	name = kmalloc(KIPC_NAME_MAX + 1, GFP_KERNEL_ACCOUNT);
+	if (!name)
+		return ERR_PTR(-ENOMEM);
+	len = strncpy_from_user(name, u64_to_user_ptr(uptr), KIPC_NAME_MAX + 1);
+	if (len < 0)
+		goto err;
+	if (len > KIPC_NAME_MAX) {
+		len = -ENAMETOOLONG;
+		goto err;
+	}
+	for (p = name; *p; p++)
+		if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f)
+			break;
+	if (!len || *p) {
+		len = -EINVAL;
+		goto err;
+	}
+	return name;
+err:
+	kfree(name);
+	return ERR_PTR(len);
+}
+
+/**
+ * kipc_copy_args_from_user() - copy a sized argument struct in
+ * @dst:	kernel struct
+ * @ksize:	its size
+ * @minsize:	size of the struct's first published version
+ * @uarg:	user struct starting with a __u32 size
+ *
+ * Return: 0, -EFAULT, -EINVAL (size below @minsize), -E2BIG (unknown
+ * nonzero tail).
+ */
+int kipc_copy_args_from_user(void *dst, size_t ksize, size_t minsize,
+			     const void __user *uarg)
+{
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < minsize)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	ret = copy_struct_from_user(dst, ksize, uarg, usize);
+	if (ret)
+		return ret;
+	*(u32 *)dst = ksize;
+	return 0;
+}
+
+/**
+ * kipc_copy_args_to_user() - copy a sized output struct out
+ * @uarg:	user struct starting with a __u32 size (the caller's sizeof)
+ * @src:	kernel struct, fully initialized
+ * @ksize:	its size
+ * @minsize:	size of the struct's first published version
+ *
+ * Copies min(size, @ksize) bytes and zeroes the rest of the caller's struct.
+ *
+ * Return: 0, -EFAULT, -EINVAL (size below @minsize), -E2BIG (above a page).
+ */
+int kipc_copy_args_to_user(void __user *uarg, const void *src, size_t ksize,
+			   size_t minsize)
+{
+	u32 usize;
+
+	if (get_user(usize, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (usize < minsize)
+		return -EINVAL;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	/* keep the caller's size word as it was */
+	if (copy_to_user(uarg + sizeof(u32), src + sizeof(u32),
+			 min_t(size_t, usize, ksize) - sizeof(u32)))
+		return -EFAULT;
+	if (usize > ksize && clear_user(uarg + ksize, usize - ksize))
+		return -EFAULT;
+	return 0;
+}
+
+/* Find or link the object of @req; on success it has a reference for a file. */
+static struct kipc_object *kipc_object_get_for_open(const struct kipc_open_req *req)
+{
+	struct kipc_object *obj;
+	int may = 0, ret;
+
+	if (req->flags & KIPC_O_SEND)
+		may |= MAY_WRITE;
+	if (req->flags & KIPC_O_RECV)
+		may |= MAY_READ;
+
+	mutex_lock(&kipc_reg_lock);
+	if (!req->name && req->new)
+		obj = NULL;	/* anonymous create */
+	else
+		obj = kipc_object_find_locked(req->type, req->name, req->id);
+	if (obj) {
+		ret = -EEXIST;
+		if ((req->flags & (KIPC_O_CREAT | KIPC_O_EXCL)) ==
+		    (KIPC_O_CREAT | KIPC_O_EXCL))
+			goto out_unlock;
+		ret = -EACCES;
+		if (!kipc_object_may_locked(obj, may))
+			goto out_unlock;
+		kipc_object_get(obj);
+		obj->nr_files++;
+	} else {
+		ret = -ENOENT;
+		if (!req->new)
+			goto out_unlock;
+		ret = kipc_object_link_locked(req->new, req->charge);
+		if (ret)
+			goto out_unlock;
+		obj = req->new;
+		kipc_object_get(obj);	/* the file's; @new's own is put below */
+	}
+	ret = 0;
+out_unlock:
+	mutex_unlock(&kipc_reg_lock);
+	return ret ? ERR_PTR(ret) : obj;
+}
+
+/**
+ * kipc_object_open() - open or create an object and give it a new fd
+ * @req:	what to open
+ * @id_out:	user pointer receiving the object's id
+ *
+ * The fd is installed last, so a failure leaves nothing visible: a new
+ * object's id is written out before it is linked.
+ *
+ * Return: the new fd, or -EEXIST, -ENOENT, -EACCES, -EDQUOT, -EFAULT,
+ * -EMFILE, -ENFILE, -ENOMEM.
+ */
+int kipc_object_open(const struct kipc_open_req *req, u64 __user *id_out)
+{
+	struct kipc_object *obj;
+	struct file *file;
+	int fd, fflags, ret;
+
+	if (req->new && put_user(req->new->id, id_out)) {
+		ret = -EFAULT;
+		goto out_put_new;
+	}
+	fd = get_unused_fd_flags(req->flags & KIPC_O_CLOEXEC ? O_CLOEXEC : 0);
+	if (fd < 0) {
+		ret = fd;
+		goto out_put_new;
+	}
+	fflags = req->flags & KIPC_O_NONBLOCK ? O_NONBLOCK : 0;
+	if ((req->flags & KIPC_O_SEND) && (req->flags & KIPC_O_RECV))
+		fflags |= O_RDWR;
+	else if (req->flags & KIPC_O_SEND)
+		fflags |= O_WRONLY;
+	else
+		fflags |= O_RDONLY;
+	/* the file has no object until it is complete: release ignores it */
+	file = anon_inode_getfile(req->fname, req->fops, NULL, fflags);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out_put_fd;
+	}
+	obj = kipc_object_get_for_open(req);
+	if (IS_ERR(obj)) {
+		ret = PTR_ERR(obj);
+		goto out_put_file;
+	}
+	file->private_data = obj;
+	if (obj != req->new && put_user(obj->id, id_out)) {
+		ret = -EFAULT;
+		goto out_put_file;
+	}
+	fd_install(fd, file);
+	if (req->new)
+		kipc_object_put(req->new);
+	return fd;
+
+out_put_file:
+	fput(file);
+out_put_fd:
+	put_unused_fd(fd);
+out_put_new:
+	if (req->new)
+		kipc_object_put(req->new);
+	return ret;
+}

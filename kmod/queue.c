@@ -1,0 +1,743 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc message queues.
+ *
+ * A queue is a kipc object holding a struct kipc_msgq.  Send allocates the
+ * message and copies the payload in before taking the queue's lock; receive
+ * takes the message off under the lock and copies it out after dropping it.
+ * A copy-out that faults puts the message back where it was, so nothing is
+ * lost.
+ */
+#include <linux/anon_inodes.h>
+#include <linux/cred.h>
+#include <linux/file.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <linux/wait.h>
+#include <linux/kipc.h>
+
+#include "msgq.h"
+#include "object.h"
+#include "queue.h"
+
+/**
+ * DOC: queue locking
+ *
+ * q->lock (a spinlock) guards @mq, @removed, the last sender/receiver and
+ * the times.  It nests inside kipc_reg_lock and is never held across
+ * copy_{to,from}_user(), an allocation or a sleep.  The limits are written
+ * with both locks held (only KIPC_IOC_QUEUE_SET changes them) and read
+ * under either.  Waiters sleep on @recv_wait (for a message) and
+ * @send_wait (for room); they queue themselves before dropping q->lock and
+ * are woken after the changer dropped it.
+ */
+
+/**
+ * struct kipc_queue - a message queue
+ * @obj:	the common object head
+ * @lock:	see "queue locking"
+ * @mq:		the messages (protected by @lock)
+ * @recv_wait:	receivers waiting for a message, and pollers
+ * @send_wait:	senders waiting for room, and pollers
+ * @max_msgsize: largest message (see "queue locking")
+ * @max_msgs:	messages the queue holds (see "queue locking")
+ * @capacity:	payload bytes the queue holds (see "queue locking")
+ * @removed:	removed or unlinked: calls fail with -EIDRM (protected by @lock)
+ * @last_sender: last sending process (protected by @lock, holds a reference)
+ * @last_receiver: last receiving process (protected by @lock, holds one)
+ * @send_time:	CLOCK_REALTIME ns of the last send (protected by @lock)
+ * @recv_time:	... of the last receive (protected by @lock)
+ * @change_time: ... of the last KIPC_IOC_QUEUE_SET (protected by @lock)
+ */
+struct kipc_queue {
+	struct kipc_object obj;
+	spinlock_t lock;
+	struct kipc_msgq mq;
+	wait_queue_head_t recv_wait;
+	wait_queue_head_t send_wait;
+	u32 max_msgsize;
+	u32 max_msgs;
+	u64 capacity;
+	bool removed;
+	struct pid *last_sender;
+	struct pid *last_receiver;
+	u64 send_time;
+	u64 recv_time;
+	u64 change_time;
+};
+
+/* How a send or receive may wait. */
+struct kipc_wait {
+	bool nonblock;
+	bool has_deadline;
+	ktime_t deadline;	/* CLOCK_MONOTONIC */
+};
+
+static_assert(sizeof(struct kipc_queue_open) == KIPC_QUEUE_OPEN_SIZE_VER0);
+static_assert(sizeof(struct kipc_queue_remove) == KIPC_QUEUE_REMOVE_SIZE_VER0);
+static_assert(sizeof(struct kipc_send) == KIPC_SEND_SIZE_VER0);
+static_assert(sizeof(struct kipc_recv) == KIPC_RECV_SIZE_VER0);
+static_assert(sizeof(struct kipc_queue_stat) == KIPC_QUEUE_STAT_SIZE_VER0);
+static_assert(sizeof(struct kipc_queue_set) == KIPC_QUEUE_SET_SIZE_VER0);
+
+static const struct file_operations kipc_queue_fops;
+
+static struct kipc_queue *kipc_queue_of(struct kipc_object *obj)
+{
+	return container_of(obj, struct kipc_queue, obj);
+}
+
+/* The queue of a complete queue file (private_data is its object). */
+static struct kipc_queue *kipc_queue_file(struct file *file)
+{
+	return kipc_queue_of(file->private_data);
+}
+
+static struct kipc_msg *kipc_msg_new(const void __user *buf, size_t len)
+{
+	struct kipc_msg *msg;
+
+	msg = kvmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_user(msg->data, buf, len)) {
+		kvfree(msg);
+		return ERR_PTR(-EFAULT);
+	}
+	msg->len = len;
+	msg->sender = get_pid(task_tgid(current));
+	msg->uid = current_euid();
+	return msg;
+}
+
+static void kipc_msg_free(struct kipc_msg *msg)
+{
+	put_pid(msg->sender);
+	kvfree(msg);
+}
+
+/* The header as the receiving task sees it. */
+static void kipc_msg_info(const struct kipc_msg *msg, struct kipc_msg_info *info)
+{
+	memset(info, 0, sizeof(*info));
+	info->len = msg->len;
+	info->type = msg->type;
+	info->sender_pid = pid_vnr(msg->sender);
+	info->sender_uid = from_kuid_munged(current_user_ns(), msg->uid);
+	info->send_time_ns = msg->time_ns;
+	info->seq = msg->seq;
+}
+
+static void kipc_queue_set_pid_locked(struct kipc_queue *q, struct pid **slot,
+				      struct pid *pid)
+{
+	lockdep_assert_held(&q->lock);
+	if (*slot != pid) {
+		put_pid(*slot);
+		*slot = get_pid(pid);
+	}
+}
+
+static bool kipc_queue_fits_locked(struct kipc_queue *q, size_t len)
+{
+	lockdep_assert_held(&q->lock);
+	return q->mq.nr_msgs < q->max_msgs && q->mq.bytes + len <= q->capacity;
+}
+
+static void kipc_queue_wake(wait_queue_head_t *wq)
+{
+	if (wq_has_sleeper(wq))
+		wake_up(wq);
+}
+
+static void kipc_wait_init(struct kipc_wait *w, struct file *file, u32 flags,
+			   u64 deadline_ns)
+{
+	w->nonblock = (flags & KIPC_MSG_NONBLOCK) ||
+		      (file->f_flags & O_NONBLOCK);
+	w->has_deadline = flags & KIPC_MSG_DEADLINE;
+	w->deadline = ns_to_ktime(min_t(u64, deadline_ns, KTIME_MAX));
+}
+
+/*
+ * Sleep on @wq until woken, the deadline passes or a signal arrives, then
+ * let the caller re-check everything.  Called with q->lock held; returns
+ * with it held.  Return: 0 to re-check, -EAGAIN, -ETIMEDOUT, -ERESTARTSYS
+ * (restarting is safe: deadlines are absolute).
+ */
+static int kipc_queue_wait_locked(struct kipc_queue *q, wait_queue_head_t *wq,
+				  struct kipc_wait *w)
+	__must_hold(&q->lock)
+{
+	DEFINE_WAIT(wait);
+
+	lockdep_assert_held(&q->lock);
+	if (w->nonblock)
+		return -EAGAIN;
+	if (w->has_deadline && ktime_compare(ktime_get(), w->deadline) >= 0)
+		return -ETIMEDOUT;
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+
+	prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
+	spin_unlock(&q->lock);
+	if (w->has_deadline)
+		schedule_hrtimeout_range(&w->deadline, current->timer_slack_ns,
+					 HRTIMER_MODE_ABS);
+	else
+		schedule();
+	finish_wait(wq, &wait);
+	spin_lock(&q->lock);
+	return 0;
+}
+
+/**
+ * kipc_queue_send() - queue a message, waiting for room as @w allows
+ * @q:		the queue
+ * @msg:	the message, consumed on success
+ * @type:	its type
+ * @w:		how to wait
+ *
+ * Return: 0, -EIDRM, -EMSGSIZE, -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
+ */
+static int kipc_queue_send(struct kipc_queue *q, struct kipc_msg *msg,
+			   u64 type, struct kipc_wait *w)
+{
+	int ret;
+
+	msg->type = type;
+	spin_lock(&q->lock);
+	for (;;) {
+		ret = -EIDRM;
+		if (q->removed)
+			break;
+		ret = -EMSGSIZE;
+		if (msg->len > q->max_msgsize)
+			break;
+		if (kipc_queue_fits_locked(q, msg->len)) {
+			msg->time_ns = ktime_get_real_ns();
+			kipc_msgq_add(&q->mq, msg);
+			q->send_time = msg->time_ns;
+			kipc_queue_set_pid_locked(q, &q->last_sender,
+						  msg->sender);
+			ret = 0;
+			break;
+		}
+		ret = kipc_queue_wait_locked(q, &q->send_wait, w);
+		if (ret)
+			break;
+	}
+	spin_unlock(&q->lock);
+	if (!ret)
+		kipc_queue_wake(&q->recv_wait);
+	return ret;
+}
+
+/**
+ * kipc_queue_take() - take the selected message off, waiting as @w allows
+ * @q:		the queue
+ * @sel:	enum kipc_select
+ * @type:	argument of the TYPE_* selections
+ * @buf_len:	room the receiver has
+ * @w:		how to wait
+ * @info:	with -EMSGSIZE, the header of the message that did not fit
+ *
+ * The caller copies the message out, then frees it with kipc_msg_free()
+ * or, if that failed, gives it back with kipc_queue_unget().
+ *
+ * Return: the message, or ERR_PTR(-EIDRM, -EMSGSIZE, -EAGAIN, -ETIMEDOUT,
+ * -ERESTARTSYS).
+ */
+static struct kipc_msg *kipc_queue_take(struct kipc_queue *q, unsigned int sel,
+					u64 type, size_t buf_len,
+					struct kipc_wait *w,
+					struct kipc_msg_info *info)
+{
+	struct kipc_msg *msg;
+	int ret;
+
+	spin_lock(&q->lock);
+	for (;;) {
+		ret = -EIDRM;
+		if (q->removed)
+			break;
+		msg = kipc_msgq_peek(&q->mq, sel, type);
+		if (msg && msg->len > buf_len) {
+			kipc_msg_info(msg, info);
+			ret = -EMSGSIZE;
+			break;
+		}
+		if (msg) {
+			kipc_msgq_del(&q->mq, msg);
+			q->recv_time = ktime_get_real_ns();
+			kipc_queue_set_pid_locked(q, &q->last_receiver,
+						  task_tgid(current));
+			ret = 0;
+			break;
+		}
+		ret = kipc_queue_wait_locked(q, &q->recv_wait, w);
+		if (ret)
+			break;
+	}
+	spin_unlock(&q->lock);
+	if (ret)
+		return ERR_PTR(ret);
+	kipc_queue_wake(&q->send_wait);
+	return msg;
+}
+
+/* Give back a message from kipc_queue_take() that could not be delivered. */
+static void kipc_queue_unget(struct kipc_queue *q, struct kipc_msg *msg)
+{
+	spin_lock(&q->lock);
+	kipc_msgq_requeue(&q->mq, msg);
+	spin_unlock(&q->lock);
+	kipc_queue_wake(&q->recv_wait);
+}
+
+static void kipc_queue_release(struct kipc_object *obj)
+{
+	struct kipc_queue *q = kipc_queue_of(obj);
+	struct kipc_msg *msg, *next;
+
+	list_for_each_entry_safe(msg, next, &q->mq.fifo, fifo)
+		kipc_msg_free(msg);
+	put_pid(q->last_sender);
+	put_pid(q->last_receiver);
+	kipc_object_destroy(obj);
+	kfree(q);
+}
+
+static void kipc_queue_unlinked(struct kipc_object *obj)
+{
+	struct kipc_queue *q = kipc_queue_of(obj);
+
+	spin_lock(&q->lock);
+	q->removed = true;
+	spin_unlock(&q->lock);
+	wake_up_all(&q->recv_wait);
+	wake_up_all(&q->send_wait);
+}
+
+static const struct kipc_object_ops kipc_queue_ops = {
+	.type		= KIPC_OBJ_QUEUE,
+	.max_per_user	= &kipc_queues_per_user,
+	.release	= kipc_queue_release,
+	.unlinked	= kipc_queue_unlinked,
+};
+
+/* Check the limits of a new or changed queue. */
+static int kipc_queue_check_limits(u32 max_msgsize, u64 capacity, u32 max_msgs)
+{
+	if (max_msgsize > READ_ONCE(kipc_msgsize_max))
+		return -EMSGSIZE;
+	if (!capacity || capacity > READ_ONCE(kipc_capacity_max))
+		return -EINVAL;
+	if (!max_msgs || max_msgs > READ_ONCE(kipc_msgs_max))
+		return -EINVAL;
+	if (max_msgsize > capacity)
+		return -EINVAL;
+	return 0;
+}
+
+/* A complete, unlinked queue for KIPC_O_CREAT; it takes over @name. */
+static struct kipc_queue *kipc_queue_new(const struct kipc_queue_open *args,
+					 char *name)
+{
+	u64 capacity = args->capacity ?: READ_ONCE(kipc_capacity_default);
+	u32 max_msgs = args->max_msgs ?: READ_ONCE(kipc_msgs_default);
+	u32 max_msgsize = args->max_msgsize ?:
+		min_t(u64, READ_ONCE(kipc_msgsize_default), capacity);
+	struct kipc_queue *q;
+	int ret;
+
+	if (args->mode & ~0777)
+		return ERR_PTR(-EINVAL);
+	ret = kipc_queue_check_limits(max_msgsize, capacity, max_msgs);
+	if (ret)
+		return ERR_PTR(ret);
+	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+	if (!q)
+		return ERR_PTR(-ENOMEM);
+	spin_lock_init(&q->lock);
+	kipc_msgq_init(&q->mq);
+	init_waitqueue_head(&q->recv_wait);
+	init_waitqueue_head(&q->send_wait);
+	q->max_msgsize = max_msgsize;
+	q->max_msgs = max_msgs;
+	q->capacity = capacity;
+	ret = kipc_object_init(&q->obj, &kipc_queue_ops, name, args->mode);
+	if (ret) {
+		kfree(q);
+		return ERR_PTR(ret);
+	}
+	return q;
+}
+
+long kipc_ioctl_queue_open(void __user *arg)
+{
+	struct kipc_queue_open __user *uarg = arg;
+	struct kipc_queue_open args;
+	struct kipc_open_req req = {
+		.type	= KIPC_OBJ_QUEUE,
+		.fops	= &kipc_queue_fops,
+		.fname	= "[kipc-queue]",
+	};
+	struct kipc_queue *q = NULL;
+	char *name = NULL;
+	long ret;
+
+	ret = kipc_copy_args_from_user(&args, sizeof(args),
+				       KIPC_QUEUE_OPEN_SIZE_VER0, arg);
+	if (ret)
+		return ret;
+	if ((args.flags & ~KIPC_O_ALL) || args.reserved0 ||
+	    memchr_inv(args.reserved, 0, sizeof(args.reserved)) ||
+	    !(args.flags & (KIPC_O_SEND | KIPC_O_RECV)))
+		return -EINVAL;
+	if (args.name_ptr) {
+		name = kipc_name_from_user(args.name_ptr);
+		if (IS_ERR(name))
+			return PTR_ERR(name);
+	}
+	if (args.flags & KIPC_O_CREAT) {
+		q = kipc_queue_new(&args, name);
+		if (IS_ERR(q)) {
+			kfree(name);
+			return PTR_ERR(q);
+		}
+		req.new = &q->obj;
+		req.charge = q->capacity;
+	}
+	req.flags = args.flags;
+	req.name = name;
+	req.id = args.id;
+	ret = kipc_object_open(&req, &uarg->id);
+	if (!q)
+		kfree(name);	/* else the queue owns it */
+	return ret;
+}
+
+long kipc_ioctl_queue_remove(void __user *arg)
+{
+	struct kipc_queue_remove args;
+	char *name = NULL;
+	long ret;
+
+	ret = kipc_copy_args_from_user(&args, sizeof(args),
+				       KIPC_QUEUE_REMOVE_SIZE_VER0, arg);
+	if (ret)
+		return ret;
+	if (args.flags || memchr_inv(args.reserved, 0, sizeof(args.reserved)))
+		return -EINVAL;
+	if (args.name_ptr) {
+		name = kipc_name_from_user(args.name_ptr);
+		if (IS_ERR(name))
+			return PTR_ERR(name);
+	}
+	ret = kipc_object_remove(KIPC_OBJ_QUEUE, name, args.id);
+	kfree(name);
+	return ret;
+}
+
+static long kipc_ioctl_queue_send(struct file *file, void __user *arg)
+{
+	struct kipc_queue *q = kipc_queue_file(file);
+	struct kipc_send args;
+	struct kipc_msg *msg;
+	struct kipc_wait w;
+	long ret;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EBADF;
+	ret = kipc_copy_args_from_user(&args, sizeof(args),
+				       KIPC_SEND_SIZE_VER0, arg);
+	if (ret)
+		return ret;
+	if ((args.flags & ~KIPC_MSG_ALL) ||
+	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
+		return -EINVAL;
+	/* checked again under the lock; this spares a useless allocation */
+	if (args.len > READ_ONCE(q->max_msgsize))
+		return -EMSGSIZE;
+	msg = kipc_msg_new(u64_to_user_ptr(args.buf_ptr), args.len);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	kipc_wait_init(&w, file, args.flags, args.deadline_ns);
+	ret = kipc_queue_send(q, msg, args.type, &w);
+	if (ret)
+		kipc_msg_free(msg);
+	return ret;
+}
+
+static long kipc_ioctl_queue_recv(struct file *file, void __user *arg)
+{
+	struct kipc_recv __user *uarg = arg;
+	struct kipc_queue *q = kipc_queue_file(file);
+	struct kipc_msg_info info;
+	struct kipc_recv args;
+	struct kipc_msg *msg;
+	struct kipc_wait w;
+	long ret;
+
+	if (!(file->f_mode & FMODE_READ))
+		return -EBADF;
+	ret = kipc_copy_args_from_user(&args, sizeof(args),
+				       KIPC_RECV_SIZE_VER0, arg);
+	if (ret)
+		return ret;
+	if ((args.flags & ~KIPC_MSG_ALL) || args.reserved0 ||
+	    args.select > KIPC_SEL_MAX ||
+	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
+		return -EINVAL;
+	kipc_wait_init(&w, file, args.flags, args.deadline_ns);
+	msg = kipc_queue_take(q, args.select, args.type, args.buf_len, &w,
+			      &info);
+	if (IS_ERR(msg)) {
+		ret = PTR_ERR(msg);
+		if (ret == -EMSGSIZE &&
+		    copy_to_user(&uarg->info, &info, sizeof(info)))
+			ret = -EFAULT;
+		return ret;
+	}
+	kipc_msg_info(msg, &info);
+	if (copy_to_user(u64_to_user_ptr(args.buf_ptr), msg->data, msg->len) ||
+	    copy_to_user(&uarg->info, &info, sizeof(info))) {
+		kipc_queue_unget(q, msg);
+		return -EFAULT;
+	}
+	ret = msg->len;
+	kipc_msg_free(msg);
+	return ret;
+}
+
+static long kipc_ioctl_queue_stat(struct file *file, void __user *arg)
+{
+	struct kipc_queue *q = kipc_queue_file(file);
+	struct user_namespace *ns = current_user_ns();
+	struct kipc_object *obj = &q->obj;
+	struct kipc_queue_stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.id = obj->id;
+	st.cuid = from_kuid_munged(ns, obj->cuid);
+	st.cgid = from_kgid_munged(ns, obj->cgid);
+	st.creator_pid = pid_vnr(obj->creator);
+	st.create_time_ns = obj->create_time;
+	if (obj->name)
+		strscpy(st.name, obj->name, sizeof(st.name));
+	else
+		st.flags |= KIPC_STAT_ANONYMOUS;
+
+	mutex_lock(&kipc_reg_lock);
+	st.mode = obj->mode;
+	st.uid = from_kuid_munged(ns, obj->uid);
+	st.gid = from_kgid_munged(ns, obj->gid);
+	mutex_unlock(&kipc_reg_lock);
+
+	spin_lock(&q->lock);
+	if (q->removed)
+		st.flags |= KIPC_STAT_REMOVED;
+	st.nr_msgs = q->mq.nr_msgs;
+	st.bytes = q->mq.bytes;
+	st.max_msgsize = q->max_msgsize;
+	st.max_msgs = q->max_msgs;
+	st.capacity = q->capacity;
+	st.last_send_pid = q->last_sender ? pid_vnr(q->last_sender) : 0;
+	st.last_recv_pid = q->last_receiver ? pid_vnr(q->last_receiver) : 0;
+	st.send_time_ns = q->send_time;
+	st.recv_time_ns = q->recv_time;
+	st.change_time_ns = q->change_time;
+	spin_unlock(&q->lock);
+
+	return kipc_copy_args_to_user(arg, &st, sizeof(st),
+				      KIPC_QUEUE_STAT_SIZE_VER0);
+}
+
+/* Apply @args with kipc_reg_lock held: all of it or, on error, nothing. */
+static int kipc_queue_set_locked(struct kipc_queue *q,
+				 const struct kipc_queue_set *args,
+				 kuid_t uid, kgid_t gid)
+{
+	struct kipc_object *obj = &q->obj;
+	u32 max_msgsize = q->max_msgsize, max_msgs = q->max_msgs;
+	u64 capacity = q->capacity;
+	int ret;
+
+	lockdep_assert_held(&kipc_reg_lock);
+	if (!obj->linked)
+		return -EIDRM;
+	if (!kipc_object_owner_locked(obj))
+		return -EPERM;
+	if (args->flags & KIPC_SET_MAX_MSGSIZE)
+		max_msgsize = args->max_msgsize;
+	if (args->flags & KIPC_SET_CAPACITY)
+		capacity = args->capacity;
+	if (args->flags & KIPC_SET_MAX_MSGS)
+		max_msgs = args->max_msgs;
+	ret = kipc_queue_check_limits(max_msgsize, capacity, max_msgs);
+	if (ret)
+		return ret;
+	ret = kipc_object_recharge_locked(obj, capacity);
+	if (ret)
+		return ret;
+
+	if (args->flags & KIPC_SET_MODE)
+		obj->mode = args->mode;
+	if (args->flags & KIPC_SET_UID)
+		obj->uid = uid;
+	if (args->flags & KIPC_SET_GID)
+		obj->gid = gid;
+	spin_lock(&q->lock);
+	q->max_msgsize = max_msgsize;
+	q->capacity = capacity;
+	q->max_msgs = max_msgs;
+	q->change_time = ktime_get_real_ns();
+	spin_unlock(&q->lock);
+	return 0;
+}
+
+static long kipc_ioctl_queue_set(struct file *file, void __user *arg)
+{
+	struct kipc_queue *q = kipc_queue_file(file);
+	struct user_namespace *ns = current_user_ns();
+	struct kipc_queue_set args;
+	kuid_t uid;
+	kgid_t gid;
+	long ret;
+
+	ret = kipc_copy_args_from_user(&args, sizeof(args),
+				       KIPC_QUEUE_SET_SIZE_VER0, arg);
+	if (ret)
+		return ret;
+	if ((args.flags & ~KIPC_SET_ALL) || args.reserved0 ||
+	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
+		return -EINVAL;
+	if ((args.flags & KIPC_SET_MODE) && (args.mode & ~0777))
+		return -EINVAL;
+	uid = make_kuid(ns, args.uid);
+	gid = make_kgid(ns, args.gid);
+	if (((args.flags & KIPC_SET_UID) && !uid_valid(uid)) ||
+	    ((args.flags & KIPC_SET_GID) && !gid_valid(gid)))
+		return -EINVAL;
+
+	mutex_lock(&kipc_reg_lock);
+	ret = kipc_queue_set_locked(q, &args, uid, gid);
+	mutex_unlock(&kipc_reg_lock);
+	if (!ret)	/* limits may have grown */
+		kipc_queue_wake(&q->send_wait);
+	return ret;
+}
+
+static long kipc_queue_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (KIPC_IOC_BASE(cmd)) {
+	case KIPC_IOC_BASE(KIPC_IOC_QUEUE_SEND):
+		return kipc_ioctl_queue_send(file, uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_QUEUE_RECV):
+		return kipc_ioctl_queue_recv(file, uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_QUEUE_STAT):
+		return kipc_ioctl_queue_stat(file, uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_QUEUE_SET):
+		return kipc_ioctl_queue_set(file, uarg);
+	}
+	return -ENOTTY;
+}
+
+/* read(2): the oldest message, as KIPC_IOC_QUEUE_RECV with KIPC_SEL_FIFO. */
+static ssize_t kipc_queue_read(struct file *file, char __user *buf,
+			       size_t len, loff_t *ppos)
+{
+	struct kipc_queue *q = kipc_queue_file(file);
+	struct kipc_msg_info info;
+	struct kipc_msg *msg;
+	struct kipc_wait w;
+	ssize_t ret;
+
+	kipc_wait_init(&w, file, 0, 0);
+	msg = kipc_queue_take(q, KIPC_SEL_FIFO, 0, len, &w, &info);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	if (copy_to_user(buf, msg->data, msg->len)) {
+		kipc_queue_unget(q, msg);
+		return -EFAULT;
+	}
+	ret = msg->len;
+	kipc_msg_free(msg);
+	return ret;
+}
+
+/* write(2): one message of type 0. */
+static ssize_t kipc_queue_write(struct file *file, const char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	struct kipc_queue *q = kipc_queue_file(file);
+	struct kipc_msg *msg;
+	struct kipc_wait w;
+	int ret;
+
+	if (len > READ_ONCE(q->max_msgsize))
+		return -EMSGSIZE;
+	msg = kipc_msg_new(buf, len);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	kipc_wait_init(&w, file, 0, 0);
+	ret = kipc_queue_send(q, msg, 0, &w);
+	if (ret) {
+		kipc_msg_free(msg);
+		return ret;
+	}
+	return len;
+}
+
+static __poll_t kipc_queue_poll(struct file *file, poll_table *pt)
+{
+	struct kipc_queue *q = kipc_queue_file(file);
+	__poll_t mask = 0;
+
+	poll_wait(file, &q->recv_wait, pt);
+	poll_wait(file, &q->send_wait, pt);
+	spin_lock(&q->lock);
+	if (q->removed) {
+		mask = EPOLLERR | EPOLLHUP;
+	} else {
+		if ((file->f_mode & FMODE_READ) && q->mq.nr_msgs)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if ((file->f_mode & FMODE_WRITE) &&
+		    kipc_queue_fits_locked(q, q->max_msgsize))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
+	spin_unlock(&q->lock);
+	return mask;
+}
+
+static int kipc_queue_file_release(struct inode *inode, struct file *file)
+{
+	/* NULL when kipc_object_open() failed before linking */
+	if (file->private_data)
+		kipc_object_file_closed(file->private_data);
+	return 0;
+}
+
+static const struct file_operations kipc_queue_fops = {
+	.owner		= THIS_MODULE,
+	.read		= kipc_queue_read,
+	.write		= kipc_queue_write,
+	.poll		= kipc_queue_poll,
+	.unlocked_ioctl	= kipc_queue_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.release	= kipc_queue_file_release,
+	.llseek		= noop_llseek,
+};
