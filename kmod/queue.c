@@ -598,7 +598,7 @@ static int kipc_queue_set_locked(struct kipc_queue *q,
 	if (args->flags & KIPC_SET_GID)
 		obj->gid = gid;
 	spin_lock(&q->lock);
-	q->max_msgsize = max_msgsize;
+	WRITE_ONCE(q->max_msgsize, max_msgsize);	/* read unlocked too */
 	q->capacity = capacity;
 	q->max_msgs = max_msgs;
 	q->change_time = ktime_get_real_ns();
