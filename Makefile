@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kipc: the module (kmod/), libkipc (lib/), the demo (tools/demo/) and the
+# selftests (selftests/), tested in QEMU guests by tools/vm/run.
+#
+#   make [all]     module for KDIR, library, demo, selftests
+#   make module    kmod/kipc.ko for KDIR, copied to build/<release>/kipc.ko
+#   make modules   the same for each Debian kernel the tests boot (6.1, 6.12)
+#   make deps      install the packages (tools/deps.sh, as root)
+#   make run       boot the RUN_KERNEL guest and run the demo in it
+#   make check     every selftest on every kernel; ends "N passed, N failed"
+#   make style     checkpatch on the module and the uapi header
+#   make sparse    module build with C=2; fails on any warning
+#   make clean
+#
+# KDIR defaults to /lib/modules/$(uname -r)/build, else the Debian 6.1
+# headers.  Kernel versions are found by globbing (tools/vm/kernel-info).
+# VM_ARGS passes options to tools/vm/run, e.g.
+#   make check VM_ARGS="--test queue_test -- -t some_case"
+
+KIPC_CACHE	?= /var/cache/kipc
+KSRC		:= $(KIPC_CACHE)/linux-source-6.12
+KSFT_DIR	?= $(KSRC)/tools/testing/selftests
+CHECKPATCH	?= $(KSRC)/scripts/checkpatch.pl
+
+KERNEL_INFO	:= tools/vm/kernel-info
+BUILD_MODULE	:= tools/vm/build-module
+VM_RUN		:= tools/vm/run
+
+# Recursive (=) variables: evaluated when used, after `make deps` has run.
+KDIR		?= $(shell $(KERNEL_INFO) default-kdir)
+CHECK_KERNELS	?= 6.1 6.12
+RUN_KERNEL	?= 6.12
+VM_ARGS		?=
+
+all: module lib demo selftests
+
+module:
+	MAKE="$(MAKE)" $(BUILD_MODULE) $(KDIR)
+
+# For the kernels that `check` boots; W=1 as in check unless told otherwise.
+modules:
+	@set -e; for k in $(CHECK_KERNELS); do \
+		kdir=$$($(KERNEL_INFO) kdir $$k); \
+		MAKE="$(MAKE)" $(BUILD_MODULE) $$kdir $(KMOD_ARGS); \
+	done
+
+lib:
+	$(MAKE) -C lib
+
+demo: lib
+	$(MAKE) -C tools/demo
+
+selftests: lib
+	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR)
+
+deps:
+	tools/deps.sh
+
+# Sub-makes: the kernel dirs are looked up only after deps installed them.
+run: deps
+	$(MAKE) module lib demo KDIR=$$($(KERNEL_INFO) kdir $(RUN_KERNEL))
+	$(VM_RUN) --kernel $(RUN_KERNEL) --demo $(VM_ARGS)
+
+# The demo is built for the guest when it exists; the selftests must exist.
+check: deps
+	$(MAKE) modules KMOD_ARGS=W=1
+	@[ -f tools/demo/Makefile ] || echo "check: note: no tools/demo/Makefile, demo not built"
+	$(MAKE) lib selftests $(if $(wildcard tools/demo/Makefile),demo)
+	$(VM_RUN) $(foreach k,$(CHECK_KERNELS),--kernel $(k)) $(VM_ARGS)
+
+STYLE_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/tests/*.c \
+	      uapi/linux/*.h))
+
+style:
+	@test -x $(CHECKPATCH) || { echo "$(CHECKPATCH) missing: make deps"; exit 1; }
+	$(CHECKPATCH) --no-tree -f $(STYLE_FILES)
+
+# sparse prints warnings but does not fail: its output decides.
+sparse:
+	@set -e; out=build/sparse.log; mkdir -p build; \
+	MAKE="$(MAKE)" $(BUILD_MODULE) $(KDIR) C=2 2>&1 | tee $$out; \
+	if grep -Eq '(warning|error):' $$out; then \
+		echo "sparse: warnings above (also in $$out)"; exit 1; \
+	fi
+
+clean:
+	-[ ! -d "$(KDIR)" ] || $(MAKE) -C kmod KDIR=$(KDIR) clean
+	-[ ! -f lib/Makefile ] || $(MAKE) -C lib clean
+	-[ ! -f tools/demo/Makefile ] || $(MAKE) -C tools/demo clean
+	-[ ! -f selftests/Makefile ] || $(MAKE) -C selftests clean
+	rm -rf build
+
+.PHONY: all module modules lib demo selftests deps run check style sparse clean
