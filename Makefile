@@ -62,11 +62,9 @@ run: deps
 	$(MAKE) module lib demo KDIR=$$($(KERNEL_INFO) kdir $(RUN_KERNEL))
 	$(VM_RUN) --kernel $(RUN_KERNEL) --demo $(VM_ARGS)
 
-# The demo is built for the guest when it exists; the selftests must exist.
 check: deps
 	$(MAKE) modules KMOD_ARGS=W=1
-	@[ -f tools/demo/Makefile ] || echo "check: note: no tools/demo/Makefile, demo not built"
-	$(MAKE) lib selftests $(if $(wildcard tools/demo/Makefile),demo)
+	$(MAKE) lib demo selftests
 	$(VM_RUN) $(foreach k,$(CHECK_KERNELS),--kernel $(k)) $(VM_ARGS)
 
 STYLE_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/tests/*.c \
