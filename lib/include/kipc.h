@@ -20,7 +20,10 @@ extern "C" {
 
 /* Sessions and the ABI */
 
-/* Open /dev/kipc; @flags: O_CLOEXEC and/or O_NONBLOCK.  Returns the fd. */
+/*
+ * Open /dev/kipc; @flags: O_CLOEXEC and/or O_NONBLOCK, other bits are
+ * ignored.  Returns the session fd.
+ */
 int kipc_open(int flags);
 /* Fill @v from the module. */
 int kipc_version(int sfd, struct kipc_version *v);
@@ -51,7 +54,7 @@ struct kipc_queue_limits {
 int kipc_queue_open(int sfd, const char *name, unsigned int flags,
 		    unsigned int mode, const struct kipc_queue_limits *lim,
 		    uint64_t *id);
-/* Open an existing queue by its id.  Returns the queue fd. */
+/* Open an existing queue by its id (KIPC_O_CREAT: -EINVAL).  Returns the fd. */
 int kipc_queue_open_id(int sfd, uint64_t id, unsigned int flags);
 /* Remove the queue @name: its name goes, its waiters get -EIDRM. */
 int kipc_queue_remove(int sfd, const char *name);
@@ -88,7 +91,10 @@ ssize_t kipc_queue_timedrecv(int qfd, void *buf, size_t len,
 
 /* Fill @st with the queue's counters, limits, owner and times. */
 int kipc_queue_stat(int qfd, struct kipc_queue_stat *st);
-/* Apply the fields of @set selected by @set->flags (size is filled in). */
+/*
+ * Apply the fields of @set selected by @set->flags.  The library sends its
+ * own copy with size filled in and reserved fields zero; @set is unchanged.
+ */
 int kipc_queue_set(int qfd, struct kipc_queue_set *set);
 
 /* Time helpers */
