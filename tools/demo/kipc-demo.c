@@ -1,0 +1,494 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc-demo: a tour of kipc message queues for newcomers.
+ *
+ * The parent opens a session, prints the module's version and features and
+ * creates the named queue "demo".  A consumer process opens it to receive
+ * and two producer processes open it to send:
+ *
+ *   consumer   blocks in a FIFO receive, gets producer 1's three messages
+ *              in order, then takes producer 2's messages by priority and
+ *              by type, meets EMSGSIZE (the message stays queued) and
+ *              EAGAIN (non-blocking receive on the empty queue)
+ *   producer 1 sends three messages of types 1, 2, 3
+ *   producer 2 sends six messages of mixed types once the consumer is done
+ *              with the first three, so that the selections are clear
+ *
+ * A socketpair orders the steps so that the output is always the same.
+ * Finally the parent shows a deadline, the queue's counters and what
+ * removal does, and prints "demo: OK" only if everything went as expected.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <kipc.h>
+
+#define DEMO_QUEUE	"demo"
+#define DEMO_ALARM	60	/* seconds: no step may hang the demo */
+#define NSEC_PER_MSEC	1000000ULL
+
+struct demo_msg {
+	const char *text;
+	uint64_t type;
+};
+
+static const struct demo_msg producer1_msgs[] = {
+	{ "hello 1", 1 }, { "hello 2", 2 }, { "hello 3", 3 },
+};
+
+#define LONG_TEXT	"a longer message than 16 bytes"
+
+static const struct demo_msg producer2_msgs[] = {
+	{ "news", 2 }, { "chatter", 1 }, { "alert", 9 }, { "status", 5 },
+	{ "debug", 7 }, { LONG_TEXT, 4 },
+};
+
+/* What the consumer asks for, and what it must get. */
+struct demo_step {
+	const char *label;
+	enum kipc_select sel;
+	uint64_t arg;
+	const char *text;
+	uint64_t type;
+	int producer;		/* 1 or 2 */
+};
+
+static const struct demo_step fifo_steps[] = {
+	{ "FIFO:", KIPC_SEL_FIFO, 0, "hello 1", 1, 1 },
+	{ "FIFO:", KIPC_SEL_FIFO, 0, "hello 2", 2, 1 },
+	{ "FIFO:", KIPC_SEL_FIFO, 0, "hello 3", 3, 1 },
+};
+
+static const struct demo_step select_steps[] = {
+	{ "PRIO:", KIPC_SEL_PRIO, 0, "alert", 9, 2 },
+	{ "PRIO:", KIPC_SEL_PRIO, 0, "debug", 7, 2 },
+	{ "TYPE_EQ 2:", KIPC_SEL_TYPE_EQ, 2, "news", 2, 2 },
+	{ "TYPE_LE 5:", KIPC_SEL_TYPE_LE, 5, "chatter", 1, 2 },
+	{ "TYPE_NE 4:", KIPC_SEL_TYPE_NE, 4, "status", 5, 2 },
+};
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* "EAGAIN" for -EAGAIN */
+static const char *err_name(long ret)
+{
+	const char *name = strerrorname_np((int)-ret);
+
+	return name ? name : "unknown error";
+}
+
+/* Print "UNEXPECTED" when @ok is false; return @ok. */
+static bool expect(bool ok, const char *who, const char *what)
+{
+	if (!ok)
+		printf("%s UNEXPECTED: %s\n", who, what);
+	return ok;
+}
+
+static bool expect_ret(long ret, long want, const char *who, const char *what)
+{
+	if (ret == want)
+		return true;
+	printf("%s UNEXPECTED: %s returned %ld (%s), expected %ld\n", who,
+	       what, ret, ret < 0 ? err_name(ret) : "ok", want);
+	return false;
+}
+
+static bool write_all(int fd, const void *buf, size_t len)
+{
+	return write(fd, buf, len) == (ssize_t)len;
+}
+
+static bool read_all(int fd, void *buf, size_t len)
+{
+	return read(fd, buf, len) == (ssize_t)len;
+}
+
+static bool expect_byte(int sock, char want)
+{
+	char c;
+
+	return read_all(sock, &c, 1) && c == want;
+}
+
+/* ------------------------------------------------------------ producers */
+
+static int producer_main(int sfd, int n)
+{
+	const struct demo_msg *msgs = n == 1 ? producer1_msgs : producer2_msgs;
+	size_t nr = n == 1 ? ARRAY_SIZE(producer1_msgs) :
+			     ARRAY_SIZE(producer2_msgs);
+	char who[48], line[128];
+	size_t i, len;
+	int qfd, ret;
+
+	snprintf(who, sizeof(who), "[producer %d pid %d]", n, (int)getpid());
+	/* a send-only opening of the queue the parent created */
+	qfd = kipc_queue_open(sfd, DEMO_QUEUE, KIPC_O_SEND | KIPC_O_CLOEXEC,
+			      0, NULL, NULL);
+	if (!expect_ret(qfd < 0 ? qfd : 0, 0, who, "kipc_queue_open"))
+		return 1;
+	/* all said before the first send: the consumer prints after this */
+	for (i = 0, len = 0; i < nr; i++) {
+		len += snprintf(line + len, sizeof(line) - len, "%s'%.8s%s' type %"
+				PRIu64, i % 3 ? ", " : "", msgs[i].text,
+				strlen(msgs[i].text) > 8 ? "..." : "",
+				msgs[i].type);
+		if (i % 3 == 2 || i == nr - 1) {
+			printf("%s sends %s\n", who, line);
+			len = 0;
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		ret = kipc_queue_send(qfd, msgs[i].text, strlen(msgs[i].text),
+				      msgs[i].type);
+		if (!expect_ret(ret, 0, who, "kipc_queue_send"))
+			return 1;
+	}
+	close(qfd);
+	return 0;
+}
+
+/* ------------------------------------------------------------- consumer */
+
+static ssize_t consumer_recv(int qfd, const struct demo_step *s, char *buf,
+			     size_t len, struct kipc_msg_info *info)
+{
+	switch (s->sel) {
+	case KIPC_SEL_FIFO:
+		return kipc_queue_recv(qfd, buf, len, info);
+	case KIPC_SEL_PRIO:
+		return kipc_queue_recv_prio(qfd, buf, len, info);
+	default:
+		return kipc_queue_recv_type(qfd, buf, len, s->sel, s->arg,
+					    info);
+	}
+}
+
+/*
+ * One blocking receive; check it against @s and, when known, the producers'
+ * pids.  *@sender gets the sender's pid.
+ */
+static bool consumer_step(int qfd, const char *who, const struct demo_step *s,
+			  const pid_t *producers, uint64_t *last_seq,
+			  pid_t *sender)
+{
+	struct kipc_msg_info info;
+	char buf[64];
+	ssize_t n;
+	bool ok;
+
+	n = consumer_recv(qfd, s, buf, sizeof(buf), &info);
+	if (!expect_ret(n < 0 ? n : 0, 0, who, s->label))
+		return false;
+	printf("%s %-10s got '%.*s' from pid %d uid %u type %" PRIu64
+	       " (seq %" PRIu64 ")\n", who, s->label, (int)n, buf,
+	       (int)info.sender_pid, (unsigned int)info.sender_uid,
+	       (uint64_t)info.type, (uint64_t)info.seq);
+	ok = expect((size_t)n == strlen(s->text) && !memcmp(buf, s->text, n),
+		    who, "wrong message");
+	ok &= expect(info.type == s->type, who, "wrong type");
+	ok &= expect(info.len == (uint64_t)n, who, "info.len is not the length");
+	if (producers)
+		ok &= expect(info.sender_pid == producers[s->producer - 1],
+			     who, "wrong sender pid");
+	*sender = info.sender_pid;
+	if (last_seq) {
+		ok &= expect(info.seq > *last_seq, who, "FIFO out of order");
+		*last_seq = info.seq;
+	}
+	return ok;
+}
+
+/* The message of type 4 into a buffer too small, then one large enough. */
+static bool consumer_too_small(int qfd, const char *who)
+{
+	struct kipc_queue_stat st;
+	struct kipc_msg_info info;
+	char small[16], *big;
+	ssize_t n;
+	bool ok;
+
+	n = kipc_queue_recv(qfd, small, sizeof(small), &info);
+	if (!expect_ret(n, -EMSGSIZE, who, "receive into 16 bytes"))
+		return false;
+	ok = expect(info.len == strlen(LONG_TEXT), who, "info.len");
+	ok &= expect(!kipc_queue_stat(qfd, &st) && st.nr_msgs == 1, who,
+		     "the message is not queued any more");
+	printf("%s 16-byte buffer: EMSGSIZE, info.len %" PRIu64 ", %" PRIu64
+	       " still queued\n", who, (uint64_t)info.len,
+	       (uint64_t)st.nr_msgs);
+
+	big = malloc(info.len);
+	if (!expect(big != NULL, who, "out of memory"))
+		return false;
+	n = kipc_queue_recv(qfd, big, info.len, &info);
+	if (expect_ret(n < 0 ? n : 0, 0, who, "receive into a larger buffer")) {
+		printf("%s %zd-byte buffer: got '%.*s' type %" PRIu64 "\n",
+		       who, n, (int)n, big, (uint64_t)info.type);
+		ok &= expect((size_t)n == strlen(LONG_TEXT) &&
+			     !memcmp(big, LONG_TEXT, n), who, "wrong message");
+	} else {
+		ok = false;
+	}
+	free(big);
+	return ok;
+}
+
+static int consumer_main(int sfd, int sock)
+{
+	pid_t producers[2], fifo_senders[ARRAY_SIZE(fifo_steps)], sender;
+	uint64_t last_seq = 0;
+	char buf[64], who[48];
+	bool ok = true;
+	size_t i;
+	int qfd;
+	long ret;
+
+	snprintf(who, sizeof(who), "[consumer pid %d]", (int)getpid());
+	qfd = kipc_queue_open(sfd, DEMO_QUEUE, KIPC_O_RECV | KIPC_O_CLOEXEC,
+			      0, NULL, NULL);
+	if (!expect_ret(qfd < 0 ? qfd : 0, 0, who, "kipc_queue_open"))
+		return 1;
+	printf("%s opened '%s' receive-only; waiting in a blocking receive\n",
+	       who, DEMO_QUEUE);
+	if (!write_all(sock, "r", 1))
+		return 1;
+
+	/* 1: whatever producer 1 sends, in order, as it arrives */
+	for (i = 0; i < ARRAY_SIZE(fifo_steps); i++)
+		ok &= consumer_step(qfd, who, &fifo_steps[i], NULL, &last_seq,
+				    &fifo_senders[i]);
+	if (!write_all(sock, "f", 1) ||
+	    !read_all(sock, producers, sizeof(producers)))
+		return 1;
+	/* the producers' pids are known only now */
+	for (i = 0; i < ARRAY_SIZE(fifo_steps); i++)
+		ok &= expect(fifo_senders[i] == producers[0], who,
+			     "a FIFO message not from producer 1");
+
+	/* 2: producer 2's six messages are all queued: select among them */
+	printf("%s all of producer 2's messages are queued; selecting:\n",
+	       who);
+	for (i = 0; i < ARRAY_SIZE(select_steps); i++)
+		ok &= consumer_step(qfd, who, &select_steps[i], producers,
+				    NULL, &sender);
+	ok &= consumer_too_small(qfd, who);
+
+	ret = kipc_queue_timedrecv(qfd, buf, sizeof(buf), KIPC_SEL_FIFO, 0,
+				   KIPC_MSG_NONBLOCK, 0, NULL);
+	ok &= expect_ret(ret, -EAGAIN, who, "non-blocking receive");
+	printf("%s non-blocking receive on the empty queue: %s\n", who,
+	       err_name(ret));
+	ret = kipc_queue_send(qfd, "x", 1, 0);
+	ok &= expect_ret(ret, -EBADF, who, "send on a receive-only fd");
+	printf("%s send on this receive-only fd: %s\n", who, err_name(ret));
+	close(qfd);
+	return ok ? 0 : 1;
+}
+
+/* --------------------------------------------------------------- parent */
+
+static pid_t spawn(int (*fn)(int sfd, int arg), int sfd, int arg, int close_fd)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0) {
+		perror("demo: fork");
+	} else if (pid == 0) {
+		if (close_fd >= 0)
+			close(close_fd);
+		alarm(DEMO_ALARM);
+		_exit(fn(sfd, arg));
+	}
+	return pid;
+}
+
+static bool reap(pid_t pid, const char *name)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid) {
+		perror("demo: waitpid");
+		return false;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return true;
+	if (WIFEXITED(status))
+		printf("demo: UNEXPECTED: %s exited with %d\n", name,
+		       WEXITSTATUS(status));
+	else
+		printf("demo: UNEXPECTED: %s killed by signal %d\n", name,
+		       WTERMSIG(status));
+	return false;
+}
+
+static bool show_version(int sfd)
+{
+	struct kipc_version v;
+	uint64_t bit, missing;
+	int ret;
+
+	ret = kipc_version(sfd, &v);
+	if (!expect_ret(ret, 0, "demo:", "kipc_version"))
+		return false;
+	printf("demo: kipc ABI %u.%u, features:", (unsigned int)v.major,
+	       (unsigned int)v.minor);
+	for (bit = 1; bit; bit <<= 1)
+		if (v.features & bit)
+			printf(" %s", kipc_feature_name(bit) ?
+			       kipc_feature_name(bit) : "(unknown)");
+	printf("\n");
+	ret = kipc_require(sfd, KIPC_FEAT_QUEUE, &missing);
+	return expect_ret(ret, 0, "demo:", "kipc_require(KIPC_FEAT_QUEUE)") &&
+	       expect(v.major == KIPC_VERSION_MAJOR, "demo:",
+		      "an ABI major version this demo does not know");
+}
+
+/* Consumer and producers, in the order the comment at the top tells. */
+static bool run_children(int sfd, pid_t *consumer, pid_t *producers)
+{
+	pid_t c, p[2] = { -1, -1 };
+	int sv[2];
+	bool ok;
+
+	*consumer = -1;
+	producers[0] = producers[1] = -1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		perror("demo: socketpair");
+		return false;
+	}
+	c = spawn(consumer_main, sfd, sv[1], sv[0]);
+	close(sv[1]);
+	ok = c > 0 && expect_byte(sv[0], 'r');
+	if (ok) {
+		p[0] = spawn(producer_main, sfd, 1, sv[0]);
+		ok = p[0] > 0 && reap(p[0], "producer 1");
+	}
+	/* the consumer has producer 1's messages: no output interleaves */
+	ok = ok && expect_byte(sv[0], 'f');
+	if (ok) {
+		p[1] = spawn(producer_main, sfd, 2, sv[0]);
+		ok = p[1] > 0 && reap(p[1], "producer 2");
+	}
+	ok = ok && write_all(sv[0], p, sizeof(p));
+	if (!ok)	/* wake a consumer blocked in a receive: -EIDRM */
+		kipc_queue_remove(sfd, DEMO_QUEUE);
+	close(sv[0]);
+	if (c > 0)
+		ok &= reap(c, "consumer");
+	*consumer = c;
+	producers[0] = p[0];
+	producers[1] = p[1];
+	return ok;
+}
+
+static bool show_stat(int qfd, pid_t consumer, pid_t producer2)
+{
+	struct kipc_queue_stat st;
+	bool ok;
+
+	if (!expect_ret(kipc_queue_stat(qfd, &st), 0, "demo:",
+			"kipc_queue_stat"))
+		return false;
+	printf("demo: stat '%s' id %" PRIu64 ": %" PRIu64 " messages, %"
+	       PRIu64 " bytes queued; owner %u:%u\n", st.name,
+	       (uint64_t)st.id, (uint64_t)st.nr_msgs, (uint64_t)st.bytes,
+	       (unsigned int)st.uid, (unsigned int)st.gid);
+	printf("demo: stat: last send by pid %d, last receive by pid %d\n",
+	       (int)st.last_send_pid, (int)st.last_recv_pid);
+	ok = expect(st.nr_msgs == 0 && st.bytes == 0, "demo:",
+		    "the queue is not empty");
+	ok &= expect(st.last_send_pid == producer2, "demo:",
+		     "last sender is not producer 2");
+	ok &= expect(st.last_recv_pid == consumer, "demo:",
+		     "last receiver is not the consumer");
+	return ok;
+}
+
+/* Remove the queue; its fds then give EIDRM, and stat says so. */
+static bool show_remove(int sfd, int qfd)
+{
+	struct kipc_queue_stat st;
+	bool ok;
+	int ret;
+
+	ret = kipc_queue_remove(sfd, DEMO_QUEUE);
+	if (!expect_ret(ret, 0, "demo:", "kipc_queue_remove"))
+		return false;
+	ret = kipc_queue_send(qfd, "late", 4, 0);
+	ok = expect_ret(ret, -EIDRM, "demo:", "send after removal");
+	ok &= expect(!kipc_queue_stat(qfd, &st) &&
+		     (st.flags & KIPC_STAT_REMOVED), "demo:",
+		     "stat does not report KIPC_STAT_REMOVED");
+	printf("demo: removed '%s'; a send on its fd now gives %s\n",
+	       DEMO_QUEUE, err_name(ret));
+	return ok;
+}
+
+int main(void)
+{
+	struct kipc_queue_stat st;
+	pid_t consumer, producers[2];
+	char buf[16];
+	uint64_t id;
+	int sfd, qfd;
+	long ret;
+	bool ok;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	alarm(DEMO_ALARM);
+	sfd = kipc_open(O_CLOEXEC);
+	if (sfd < 0) {
+		printf("demo: %s: %s (is the kipc module loaded?)\n",
+		       KIPC_DEVICE, strerror(-sfd));
+		return 1;
+	}
+	if (!show_version(sfd))
+		return 1;
+	if (kipc_queue_remove(sfd, DEMO_QUEUE) == 0)
+		printf("demo: removed a '%s' queue left by an earlier run\n",
+		       DEMO_QUEUE);
+	/* mode 0600: only this uid (or CAP_IPC_OWNER) may open it */
+	qfd = kipc_queue_open(sfd, DEMO_QUEUE,
+			      KIPC_O_CREAT | KIPC_O_EXCL | KIPC_O_SEND |
+			      KIPC_O_RECV | KIPC_O_CLOEXEC, 0600, NULL, &id);
+	if (!expect_ret(qfd < 0 ? qfd : 0, 0, "demo:", "kipc_queue_open"))
+		return 1;
+	if (!expect_ret(kipc_queue_stat(qfd, &st), 0, "demo:",
+			"kipc_queue_stat"))
+		return 1;
+	printf("demo: created '%s', id %" PRIu64 ", mode %04o\n", DEMO_QUEUE, id,
+	       (unsigned int)st.mode);
+	printf("demo: limits (module defaults): max_msgsize %u, max_msgs %u, capacity %"
+	       PRIu64 "\n", (unsigned int)st.max_msgsize,
+	       (unsigned int)st.max_msgs, (uint64_t)st.capacity);
+
+	if (!run_children(sfd, &consumer, producers)) {
+		printf("demo: FAILED\n");
+		return 1;
+	}
+
+	ret = kipc_queue_timedrecv(qfd, buf, sizeof(buf), KIPC_SEL_FIFO, 0,
+				   KIPC_MSG_DEADLINE,
+				   kipc_deadline(50 * NSEC_PER_MSEC), NULL);
+	ok = expect_ret(ret, -ETIMEDOUT, "demo:", "receive with a deadline");
+	printf("demo: receive with a 50 ms deadline on the empty queue: %s\n",
+	       err_name(ret));
+	ok &= show_stat(qfd, consumer, producers[1]);
+	ok &= show_remove(sfd, qfd);
+	close(qfd);
+	close(sfd);
+	printf("demo: %s\n", ok ? "OK" : "FAILED");
+	return ok ? 0 : 1;
+}
