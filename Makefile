@@ -8,7 +8,8 @@
 #   make modules   the same for each Debian kernel the tests boot (6.1, 6.12)
 #   make deps      install the packages (tools/deps.sh, as root)
 #   make run       boot the RUN_KERNEL guest and run the demo in it
-#   make check     every selftest on every kernel; ends "N passed, N failed"
+#   make check     style, man-page lint, then every selftest on every kernel;
+#                  ends "N passed, N failed"
 #   make style     checkpatch on the module and the uapi header
 #   make sparse    module build with C=2; fails on any warning
 #   make clean
@@ -65,6 +66,8 @@ run: deps
 check: deps
 	$(MAKE) modules KMOD_ARGS=W=1
 	$(MAKE) lib demo selftests
+	$(MAKE) style
+	$(MAKE) -C lib man-check
 	$(VM_RUN) $(foreach k,$(CHECK_KERNELS),--kernel $(k)) $(VM_ARGS)
 
 STYLE_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/tests/*.c \

@@ -162,7 +162,7 @@ int kipc_queue_stat(int qfd, struct kipc_queue_stat *st)
 	return 0;
 }
 
-int kipc_queue_set(int qfd, struct kipc_queue_set *set)
+int kipc_queue_set(int qfd, const struct kipc_queue_set *set)
 {
 	struct kipc_queue_set args = {
 		.size		= sizeof(args),

@@ -95,7 +95,7 @@ int kipc_queue_stat(int qfd, struct kipc_queue_stat *st);
  * Apply the fields of @set selected by @set->flags.  The library sends its
  * own copy with size filled in and reserved fields zero; @set is unchanged.
  */
-int kipc_queue_set(int qfd, struct kipc_queue_set *set);
+int kipc_queue_set(int qfd, const struct kipc_queue_set *set);
 
 /* Time helpers */
 

@@ -46,6 +46,7 @@
  *     -EINVAL       also: capacity or max_msgs over the module limit,
  *                   max_msgsize over capacity
  *     -EMFILE/-ENFILE/-ENOMEM  as for open(2)
+ *     -ENOSPC       ids exhausted (32-bit kernels only, after 2^32 ids)
  *   KIPC_IOC_QUEUE_REMOVE (session fd): the name goes at once, blocked
  *     waiters wake with -EIDRM, later sends, receives and sets on the
  *     queue's fds get -EIDRM (stat works and reports KIPC_STAT_REMOVED),
@@ -129,8 +130,10 @@ struct kipc_version {
  * @max_msgs:	messages a new queue holds; 0: module default
  * @reserved:	zero
  *
- * The attributes apply when the call creates the queue; they are ignored
- * when it opens an existing one.  Returns the new queue fd.
+ * With KIPC_O_CREAT the attributes are always checked, and they apply
+ * when the call creates the queue (an existing queue keeps its own).  Each
+ * such call consumes an id even if it opens an existing queue: ids are
+ * unique, not dense.  Returns the new queue fd.
  */
 struct kipc_queue_open {
 	__u32 size;
