@@ -255,6 +255,30 @@ TEST_F(queue, open_of_existing_queue_ignores_attributes)
 	close(fd);
 }
 
+TEST_F(queue, open_with_creat_of_existing_queue_still_checks_attributes)
+{
+	struct kipc_queue_limits lim = { .max_msgsize = 2048,
+					 .capacity = 1024 };
+
+	EXPECT_EQ(-EINVAL, kipc_queue_open(self->sfd, self->name,
+					   KIPC_O_CREAT | KIPC_O_SEND, 0600,
+					   &lim, NULL));
+}
+
+TEST_F(queue, open_without_creat_ignores_attributes)
+{
+	struct kipc_queue_open o;
+	long fd;
+
+	kt_open_args(&o, self->name, KIPC_O_SEND);
+	o.max_msgsize = 2048;
+	o.capacity = 1024;
+	fd = kt_ioctl(self->sfd, KIPC_IOC_QUEUE_OPEN, &o);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(self->id, o.id);
+	close(fd);
+}
+
 TEST_F(queue, open_of_missing_name_returns_enoent)
 {
 	char name[KT_NAME_LEN];
