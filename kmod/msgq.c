@@ -9,6 +9,8 @@
  * FIFO past the messages of the excluded type.  Nothing here allocates or
  * locks: the caller holds the queue's lock.
  */
+#include <linux/export.h>
+#include <kunit/visibility.h>
 #include <linux/kipc.h>
 
 #include "msgq.h"
@@ -21,6 +23,7 @@ void kipc_msgq_init(struct kipc_msgq *mq)
 	mq->bytes = 0;
 	mq->next_seq = 1;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_msgq_init);
 
 static struct kipc_msg *kipc_msgq_oldest_of(struct kipc_msgq *mq, u64 type)
 {
@@ -85,6 +88,7 @@ void kipc_msgq_add(struct kipc_msgq *mq, struct kipc_msg *msg)
 	mq->nr_msgs++;
 	mq->bytes += msg->len;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_msgq_add);
 
 /**
  * kipc_msgq_peek() - the message a receive with @sel and @type would take
@@ -121,6 +125,7 @@ struct kipc_msg *kipc_msgq_peek(struct kipc_msgq *mq, unsigned int sel,
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_msgq_peek);
 
 /**
  * kipc_msgq_del() - take a message returned by kipc_msgq_peek() off
@@ -141,6 +146,7 @@ void kipc_msgq_del(struct kipc_msgq *mq, struct kipc_msg *msg)
 	mq->nr_msgs--;
 	mq->bytes -= msg->len;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_msgq_del);
 
 /**
  * kipc_msgq_requeue() - put back a message taken by kipc_msgq_del()
@@ -181,3 +187,4 @@ void kipc_msgq_requeue(struct kipc_msgq *mq, struct kipc_msg *msg)
 	mq->nr_msgs++;
 	mq->bytes += msg->len;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_msgq_requeue);

@@ -24,6 +24,7 @@
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
+#include <kunit/visibility.h>
 #include <linux/kipc.h>
 
 #include "object.h"
@@ -73,6 +74,7 @@ int kipc_object_init(struct kipc_object *obj, const struct kipc_object_ops *ops,
 	obj->create_time = ktime_get_real_ns();
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_init);
 
 /**
  * kipc_object_destroy() - free what kipc_object_init() took
@@ -83,6 +85,7 @@ void kipc_object_destroy(struct kipc_object *obj)
 	put_pid(obj->creator);
 	kfree(obj->name);
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_destroy);
 
 static struct kipc_user *kipc_user_get_locked(kuid_t uid)
 {
@@ -172,18 +175,28 @@ struct kipc_object *kipc_object_find_locked(enum kipc_obj_type type,
 	return NULL;
 }
 
-static int kipc_user_charge_locked(struct kipc_user *u,
-				   const struct kipc_object_ops *ops,
-				   u64 old_charge, u64 new_charge)
+/**
+ * kipc_user_charge() - move @u's charge for one object from @old to @new
+ * @u:		the user's record (the caller holds kipc_reg_lock)
+ * @old:	bytes the object was charged
+ * @new:	bytes it is to be charged
+ * @limit:	the user's byte quota
+ *
+ * Shrinking always succeeds; growing must stay within @limit.
+ *
+ * Return: 0, or -EDQUOT with nothing changed.
+ */
+VISIBLE_IF_KUNIT int kipc_user_charge(struct kipc_user *u, u64 old, u64 new,
+				      u64 limit)
 {
-	u64 bytes = u->bytes - old_charge + new_charge;
+	u64 bytes = u->bytes - old;
 
-	lockdep_assert_held(&kipc_reg_lock);
-	if (new_charge > old_charge && bytes > READ_ONCE(kipc_bytes_per_user))
+	if (new > old && (new > limit || bytes > limit - new))
 		return -EDQUOT;
-	u->bytes = bytes;
+	u->bytes = bytes + new;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_user_charge);
 
 /**
  * kipc_object_link_locked() - charge the creator and make @obj reachable
@@ -205,7 +218,7 @@ int kipc_object_link_locked(struct kipc_object *obj, u64 charge)
 	ret = -EDQUOT;
 	if (u->nr[ops->type] >= READ_ONCE(*ops->max_per_user))
 		goto out_put_user;
-	ret = kipc_user_charge_locked(u, ops, 0, charge);
+	ret = kipc_user_charge(u, 0, charge, READ_ONCE(kipc_bytes_per_user));
 	if (ret)
 		goto out_put_user;
 	ret = xa_insert(&kipc_objects, obj->id, obj, GFP_KERNEL_ACCOUNT);
@@ -241,7 +254,9 @@ int kipc_object_recharge_locked(struct kipc_object *obj, u64 charge)
 {
 	int ret;
 
-	ret = kipc_user_charge_locked(obj->user, obj->ops, obj->charge, charge);
+	lockdep_assert_held(&kipc_reg_lock);
+	ret = kipc_user_charge(obj->user, obj->charge, charge,
+			       READ_ONCE(kipc_bytes_per_user));
 	if (!ret)
 		obj->charge = charge;
 	return ret;
@@ -374,40 +389,52 @@ bool kipc_object_owner_locked(struct kipc_object *obj)
 }
 
 /**
- * kipc_name_from_user() - copy and check an object name
- * @uptr:	user pointer to a NUL-terminated name
+ * kipc_name_check() - is @name a valid object name?
+ * @name:	the name, NUL-terminated within @len + 1 bytes
+ * @len:	its length as strncpy_from_user() returned it
  *
  * A name is 1 to KIPC_NAME_MAX bytes without '/' or control characters.
+ *
+ * Return: 0, -EINVAL or -ENAMETOOLONG.
+ */
+VISIBLE_IF_KUNIT int kipc_name_check(const char *name, long len)
+{
+	long i;
+
+	if (len > KIPC_NAME_MAX)
+		return -ENAMETOOLONG;
+	if (!len)
+		return -EINVAL;
+	for (i = 0; i < len; i++)
+		if (name[i] == '/' || (unsigned char)name[i] < 0x20 ||
+		    name[i] == 0x7f)
+			return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_name_check);
+
+/**
+ * kipc_name_from_user() - copy and check an object name
+ * @uptr:	user pointer to a NUL-terminated name
  *
  * Return: a kmalloc'ed copy, or ERR_PTR(-EFAULT, -EINVAL, -ENAMETOOLONG,
  * -ENOMEM).
  */
 char *kipc_name_from_user(u64 uptr)
 {
-	char *name, *p;
-	long len;
+	long len, ret;
+	char *name;
 
 	name = kmalloc(KIPC_NAME_MAX + 1, GFP_KERNEL_ACCOUNT);
 	if (!name)
 		return ERR_PTR(-ENOMEM);
 	len = strncpy_from_user(name, u64_to_user_ptr(uptr), KIPC_NAME_MAX + 1);
-	if (len < 0)
-		goto err;
-	if (len > KIPC_NAME_MAX) {
-		len = -ENAMETOOLONG;
-		goto err;
-	}
-	for (p = name; *p; p++)
-		if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f)
-			break;
-	if (!len || *p) {
-		len = -EINVAL;
-		goto err;
+	ret = len < 0 ? len : kipc_name_check(name, len);
+	if (ret) {
+		kfree(name);
+		return ERR_PTR(ret);
 	}
 	return name;
-err:
-	kfree(name);
-	return ERR_PTR(len);
 }
 
 /**

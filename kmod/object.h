@@ -132,6 +132,11 @@ bool kipc_object_owner_locked(struct kipc_object *obj);
 
 char *kipc_name_from_user(u64 uptr);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+int kipc_name_check(const char *name, long len);
+int kipc_user_charge(struct kipc_user *u, u64 old, u64 new, u64 limit);
+#endif
+
 int kipc_copy_args_from_user(void *dst, size_t ksize, size_t minsize,
 			     const void __user *uarg);
 int kipc_copy_args_to_user(void __user *uarg, const void *src, size_t ksize,

@@ -22,6 +22,7 @@
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 #include <linux/wait.h>
+#include <kunit/visibility.h>
 #include <linux/kipc.h>
 
 #include "msgq.h"
@@ -47,9 +48,8 @@
  * @mq:		the messages (protected by @lock)
  * @recv_wait:	receivers waiting for a message, and pollers
  * @send_wait:	senders waiting for room, and pollers
- * @max_msgsize: largest message (see "queue locking")
- * @max_msgs:	messages the queue holds (see "queue locking")
- * @capacity:	payload bytes the queue holds (see "queue locking")
+ * @lim:	largest message, messages and payload bytes the queue holds
+ *		(see "queue locking")
  * @removed:	removed or unlinked: calls fail with -EIDRM (protected by @lock)
  * @last_sender: last sending process (protected by @lock, holds a reference)
  * @last_receiver: last receiving process (protected by @lock, holds one)
@@ -63,9 +63,7 @@ struct kipc_queue {
 	struct kipc_msgq mq;
 	wait_queue_head_t recv_wait;
 	wait_queue_head_t send_wait;
-	u32 max_msgsize;
-	u32 max_msgs;
-	u64 capacity;
+	struct kipc_queue_limits lim;
 	bool removed;
 	struct pid *last_sender;
 	struct pid *last_receiver;
@@ -149,7 +147,8 @@ static void kipc_queue_set_pid_locked(struct kipc_queue *q, struct pid **slot,
 static bool kipc_queue_fits_locked(struct kipc_queue *q, size_t len)
 {
 	lockdep_assert_held(&q->lock);
-	return q->mq.nr_msgs < q->max_msgs && q->mq.bytes + len <= q->capacity;
+	return q->mq.nr_msgs < q->lim.max_msgs &&
+	       q->mq.bytes + len <= q->lim.capacity;
 }
 
 static void kipc_queue_wake(wait_queue_head_t *wq)
@@ -220,7 +219,7 @@ static int kipc_queue_send(struct kipc_queue *q, struct kipc_msg *msg,
 		if (q->removed)
 			break;
 		ret = -EMSGSIZE;
-		if (msg->len > q->max_msgsize)
+		if (msg->len > q->lim.max_msgsize)
 			break;
 		if (kipc_queue_fits_locked(q, msg->len)) {
 			msg->time_ns = ktime_get_real_ns();
@@ -334,34 +333,79 @@ static const struct kipc_object_ops kipc_queue_ops = {
 	.unlinked	= kipc_queue_unlinked,
 };
 
-/* Check the limits of a new or changed queue. */
-static int kipc_queue_check_limits(u32 max_msgsize, u64 capacity, u32 max_msgs)
+/* The module's current limits for queue attributes. */
+static void kipc_queue_limits_max(struct kipc_queue_limits *max)
 {
-	if (max_msgsize > READ_ONCE(kipc_msgsize_max))
+	max->max_msgsize = READ_ONCE(kipc_msgsize_max);
+	max->capacity = READ_ONCE(kipc_capacity_max);
+	max->max_msgs = READ_ONCE(kipc_msgs_max);
+}
+
+/**
+ * kipc_queue_limits_check() - may a queue have the limits @lim?
+ * @lim:	the queue's limits
+ * @max:	the module's limits
+ *
+ * Return: 0, -EMSGSIZE (message size over the module's), -EINVAL (zero,
+ * over the module's, or a message size over the capacity).
+ */
+VISIBLE_IF_KUNIT int kipc_queue_limits_check(const struct kipc_queue_limits *lim,
+					     const struct kipc_queue_limits *max)
+{
+	if (lim->max_msgsize > max->max_msgsize)
 		return -EMSGSIZE;
-	if (!capacity || capacity > READ_ONCE(kipc_capacity_max))
+	if (!lim->capacity || lim->capacity > max->capacity)
 		return -EINVAL;
-	if (!max_msgs || max_msgs > READ_ONCE(kipc_msgs_max))
+	if (!lim->max_msgs || lim->max_msgs > max->max_msgs)
 		return -EINVAL;
-	if (max_msgsize > capacity)
+	if (lim->max_msgsize > lim->capacity)
 		return -EINVAL;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_queue_limits_check);
+
+/**
+ * kipc_queue_limits_default() - fill the zero fields of @lim from @def
+ * @lim:	requested limits, 0 meaning "the default"
+ * @def:	the module's defaults
+ *
+ * A default message size never exceeds the requested capacity.
+ */
+VISIBLE_IF_KUNIT void kipc_queue_limits_default(struct kipc_queue_limits *lim,
+						const struct kipc_queue_limits *def)
+{
+	if (!lim->capacity)
+		lim->capacity = def->capacity;
+	if (!lim->max_msgs)
+		lim->max_msgs = def->max_msgs;
+	if (!lim->max_msgsize)
+		lim->max_msgsize = min_t(u64, def->max_msgsize, lim->capacity);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_queue_limits_default);
 
 /* A complete, unlinked queue for KIPC_O_CREAT; it takes over @name. */
 static struct kipc_queue *kipc_queue_new(const struct kipc_queue_open *args,
 					 char *name)
 {
-	u64 capacity = args->capacity ?: READ_ONCE(kipc_capacity_default);
-	u32 max_msgs = args->max_msgs ?: READ_ONCE(kipc_msgs_default);
-	u32 max_msgsize = args->max_msgsize ?:
-		min_t(u64, READ_ONCE(kipc_msgsize_default), capacity);
+	struct kipc_queue_limits lim = {
+		.max_msgsize	= args->max_msgsize,
+		.capacity	= args->capacity,
+		.max_msgs	= args->max_msgs,
+	};
+	struct kipc_queue_limits def = {
+		.max_msgsize	= READ_ONCE(kipc_msgsize_default),
+		.capacity	= READ_ONCE(kipc_capacity_default),
+		.max_msgs	= READ_ONCE(kipc_msgs_default),
+	};
+	struct kipc_queue_limits max;
 	struct kipc_queue *q;
 	int ret;
 
 	if (args->mode & ~0777)
 		return ERR_PTR(-EINVAL);
-	ret = kipc_queue_check_limits(max_msgsize, capacity, max_msgs);
+	kipc_queue_limits_default(&lim, &def);
+	kipc_queue_limits_max(&max);
+	ret = kipc_queue_limits_check(&lim, &max);
 	if (ret)
 		return ERR_PTR(ret);
 	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
@@ -371,9 +415,7 @@ static struct kipc_queue *kipc_queue_new(const struct kipc_queue_open *args,
 	kipc_msgq_init(&q->mq);
 	init_waitqueue_head(&q->recv_wait);
 	init_waitqueue_head(&q->send_wait);
-	q->max_msgsize = max_msgsize;
-	q->max_msgs = max_msgs;
-	q->capacity = capacity;
+	q->lim = lim;
 	ret = kipc_object_init(&q->obj, &kipc_queue_ops, name, args->mode);
 	if (ret) {
 		kfree(q);
@@ -415,7 +457,7 @@ long kipc_ioctl_queue_open(void __user *arg)
 			return PTR_ERR(q);
 		}
 		req.new = &q->obj;
-		req.charge = q->capacity;
+		req.charge = q->lim.capacity;
 	}
 	req.flags = args.flags;
 	req.name = name;
@@ -466,7 +508,7 @@ static long kipc_ioctl_queue_send(struct file *file, void __user *arg)
 	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
 		return -EINVAL;
 	/* checked again under the lock; this spares a useless allocation */
-	if (args.len > READ_ONCE(q->max_msgsize))
+	if (args.len > READ_ONCE(q->lim.max_msgsize))
 		return -EMSGSIZE;
 	msg = kipc_msg_new(u64_to_user_ptr(args.buf_ptr), args.len);
 	if (IS_ERR(msg))
@@ -549,9 +591,9 @@ static long kipc_ioctl_queue_stat(struct file *file, void __user *arg)
 		st.flags |= KIPC_STAT_REMOVED;
 	st.nr_msgs = q->mq.nr_msgs;
 	st.bytes = q->mq.bytes;
-	st.max_msgsize = q->max_msgsize;
-	st.max_msgs = q->max_msgs;
-	st.capacity = q->capacity;
+	st.max_msgsize = q->lim.max_msgsize;
+	st.max_msgs = q->lim.max_msgs;
+	st.capacity = q->lim.capacity;
 	st.last_send_pid = q->last_sender ? pid_vnr(q->last_sender) : 0;
 	st.last_recv_pid = q->last_receiver ? pid_vnr(q->last_receiver) : 0;
 	st.send_time_ns = q->send_time;
@@ -569,8 +611,7 @@ static int kipc_queue_set_locked(struct kipc_queue *q,
 				 kuid_t uid, kgid_t gid)
 {
 	struct kipc_object *obj = &q->obj;
-	u32 max_msgsize = q->max_msgsize, max_msgs = q->max_msgs;
-	u64 capacity = q->capacity;
+	struct kipc_queue_limits lim = q->lim, max;
 	int ret;
 
 	lockdep_assert_held(&kipc_reg_lock);
@@ -579,15 +620,16 @@ static int kipc_queue_set_locked(struct kipc_queue *q,
 	if (!kipc_object_owner_locked(obj))
 		return -EPERM;
 	if (args->flags & KIPC_SET_MAX_MSGSIZE)
-		max_msgsize = args->max_msgsize;
+		lim.max_msgsize = args->max_msgsize;
 	if (args->flags & KIPC_SET_CAPACITY)
-		capacity = args->capacity;
+		lim.capacity = args->capacity;
 	if (args->flags & KIPC_SET_MAX_MSGS)
-		max_msgs = args->max_msgs;
-	ret = kipc_queue_check_limits(max_msgsize, capacity, max_msgs);
+		lim.max_msgs = args->max_msgs;
+	kipc_queue_limits_max(&max);
+	ret = kipc_queue_limits_check(&lim, &max);
 	if (ret)
 		return ret;
-	ret = kipc_object_recharge_locked(obj, capacity);
+	ret = kipc_object_recharge_locked(obj, lim.capacity);
 	if (ret)
 		return ret;
 
@@ -598,9 +640,9 @@ static int kipc_queue_set_locked(struct kipc_queue *q,
 	if (args->flags & KIPC_SET_GID)
 		obj->gid = gid;
 	spin_lock(&q->lock);
-	WRITE_ONCE(q->max_msgsize, max_msgsize);	/* read unlocked too */
-	q->capacity = capacity;
-	q->max_msgs = max_msgs;
+	WRITE_ONCE(q->lim.max_msgsize, lim.max_msgsize); /* read unlocked too */
+	q->lim.capacity = lim.capacity;
+	q->lim.max_msgs = lim.max_msgs;
 	q->change_time = ktime_get_real_ns();
 	spin_unlock(&q->lock);
 	return 0;
@@ -688,7 +730,7 @@ static ssize_t kipc_queue_write(struct file *file, const char __user *buf,
 	struct kipc_wait w;
 	int ret;
 
-	if (len > READ_ONCE(q->max_msgsize))
+	if (len > READ_ONCE(q->lim.max_msgsize))
 		return -EMSGSIZE;
 	msg = kipc_msg_new(buf, len);
 	if (IS_ERR(msg))
@@ -716,7 +758,7 @@ static __poll_t kipc_queue_poll(struct file *file, poll_table *pt)
 		if ((file->f_mode & FMODE_READ) && q->mq.nr_msgs)
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if ((file->f_mode & FMODE_WRITE) &&
-		    kipc_queue_fits_locked(q, q->max_msgsize))
+		    kipc_queue_fits_locked(q, q->lim.max_msgsize))
 			mask |= EPOLLOUT | EPOLLWRNORM;
 	}
 	spin_unlock(&q->lock);

@@ -3,6 +3,7 @@
 #define KIPC_QUEUE_H
 
 #include <linux/fs.h>
+#include <linux/types.h>
 
 /* Module parameters (main.c), read once per use with READ_ONCE(). */
 extern unsigned int kipc_msgsize_max;
@@ -12,6 +13,25 @@ extern unsigned long kipc_capacity_default;
 extern unsigned int kipc_msgs_max;
 extern unsigned int kipc_msgs_default;
 extern unsigned int kipc_queues_per_user;
+
+/**
+ * struct kipc_queue_limits - what a queue holds
+ * @max_msgsize: largest message in bytes
+ * @max_msgs:	messages
+ * @capacity:	payload bytes
+ */
+struct kipc_queue_limits {
+	u32 max_msgsize;
+	u32 max_msgs;
+	u64 capacity;
+};
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int kipc_queue_limits_check(const struct kipc_queue_limits *lim,
+			    const struct kipc_queue_limits *max);
+void kipc_queue_limits_default(struct kipc_queue_limits *lim,
+			       const struct kipc_queue_limits *def);
+#endif
 
 /* Session ioctls (main.c dispatches, @arg is the user pointer). */
 long kipc_ioctl_queue_open(void __user *arg);
