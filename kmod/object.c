@@ -437,6 +437,18 @@ char *kipc_name_from_user(u64 uptr)
 	return name;
 }
 
+/* The caller's size word of a sized struct, checked against @minsize. */
+static int kipc_args_size(const void __user *uarg, size_t minsize, u32 *usize)
+{
+	if (get_user(*usize, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (*usize < minsize)
+		return -EINVAL;
+	if (*usize > PAGE_SIZE)
+		return -E2BIG;
+	return 0;
+}
+
 /**
  * kipc_copy_args_from_user() - copy a sized argument struct in
  * @dst:	kernel struct
@@ -445,7 +457,7 @@ char *kipc_name_from_user(u64 uptr)
  * @uarg:	user struct starting with a __u32 size
  *
  * Return: 0, -EFAULT, -EINVAL (size below @minsize), -E2BIG (unknown
- * nonzero tail).
+ * nonzero tail, or over a page).
  */
 int kipc_copy_args_from_user(void *dst, size_t ksize, size_t minsize,
 			     const void __user *uarg)
@@ -453,12 +465,9 @@ int kipc_copy_args_from_user(void *dst, size_t ksize, size_t minsize,
 	u32 usize;
 	int ret;
 
-	if (get_user(usize, (const u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < minsize)
-		return -EINVAL;
-	if (usize > PAGE_SIZE)
-		return -E2BIG;
+	ret = kipc_args_size(uarg, minsize, &usize);
+	if (ret)
+		return ret;
 	ret = copy_struct_from_user(dst, ksize, uarg, usize);
 	if (ret)
 		return ret;
@@ -481,13 +490,11 @@ int kipc_copy_args_to_user(void __user *uarg, const void *src, size_t ksize,
 			   size_t minsize)
 {
 	u32 usize;
+	int ret;
 
-	if (get_user(usize, (const u32 __user *)uarg))
-		return -EFAULT;
-	if (usize < minsize)
-		return -EINVAL;
-	if (usize > PAGE_SIZE)
-		return -E2BIG;
+	ret = kipc_args_size(uarg, minsize, &usize);
+	if (ret)
+		return ret;
 	/* keep the caller's size word as it was */
 	if (copy_to_user(uarg + sizeof(u32), src + sizeof(u32),
 			 min_t(size_t, usize, ksize) - sizeof(u32)))
