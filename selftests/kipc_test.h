@@ -442,4 +442,172 @@ static inline int kt_recv_fd(int sock)
 	return fd;
 }
 
+/* ---- randomness, checksums and settings of the long-running tests ---- */
+
+/* xorshift64*: a seeded, reproducible stream; @state must not be 0. */
+static inline uint64_t kt_rand64(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	*state = x;
+	return x * 0x2545f4914f6cdd1dULL;
+}
+
+/* A number in [0, @n), @n > 0. */
+static inline uint32_t kt_rand_below(uint64_t *state, uint32_t n)
+{
+	return (uint32_t)((kt_rand64(state) >> 32) % n);
+}
+
+/* FNV-1a over @len bytes, continuing from @h (start: 2166136261). */
+static inline uint32_t kt_fnv1a(uint32_t h, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 16777619U;
+	}
+	return h;
+}
+
+/* The environment variable @name as a number, or @def when unset or bad. */
+static inline unsigned long long kt_env_ull(const char *name,
+					    unsigned long long def)
+{
+	const char *s = getenv(name);
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s)
+		return def;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	return errno || *end ? def : v;
+}
+
+/* ---- is anything still charged to a user? ---- */
+
+#define KT_PROBE_QUEUES	4	/* queues_per_user during the probe */
+#define KT_PROBE_BYTES	16384	/* bytes_per_user during the probe */
+
+/* kt_quota_probe() results */
+#define KT_QUOTA_FREE	0	/* nothing charged */
+#define KT_QUOTA_HELD	1	/* a create within the quota was refused */
+#define KT_QUOTA_OVER	2	/* a create over the quota succeeded */
+
+struct kt_quota_probe {
+	int sfd;
+	char name[KT_PROBE_QUEUES + 1][KT_NAME_LEN];
+};
+
+/* Create @name with @capacity bytes: 0 or -errno. */
+static inline int kt_probe_create(int sfd, const char *name, uint64_t capacity)
+{
+	struct kipc_queue_limits lim = {
+		.max_msgsize = 1,
+		.max_msgs = 1,
+		.capacity = capacity,
+	};
+	int fd;
+
+	fd = kipc_queue_open(sfd, name, KIPC_O_CREAT | KIPC_O_EXCL |
+			     KIPC_O_SEND, 0600, &lim, NULL);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
+}
+
+/* In the child, as the probed user: a KT_QUOTA_* or KT_CHILD_WRONG. */
+static inline int kt_quota_probe_child(void *arg)
+{
+	struct kt_quota_probe *p = arg;
+	int i, ret, res = KT_QUOTA_FREE;
+
+	/* the count: KT_PROBE_QUEUES queues fit, one more does not */
+	for (i = 0; i <= KT_PROBE_QUEUES && res == KT_QUOTA_FREE; i++) {
+		ret = kt_probe_create(p->sfd, p->name[i], 1);
+		if (i < KT_PROBE_QUEUES && ret)
+			res = ret == -EDQUOT ? KT_QUOTA_HELD : KT_CHILD_WRONG;
+		else if (i == KT_PROBE_QUEUES && ret != -EDQUOT)
+			res = ret ? KT_CHILD_WRONG : KT_QUOTA_OVER;
+	}
+	for (i = 0; i <= KT_PROBE_QUEUES; i++)
+		kipc_queue_remove(p->sfd, p->name[i]);
+	if (res != KT_QUOTA_FREE)
+		return res;
+
+	/* the bytes: all of them fit in one queue, one byte more does not */
+	ret = kt_probe_create(p->sfd, p->name[0], KT_PROBE_BYTES);
+	if (ret) {
+		res = ret == -EDQUOT ? KT_QUOTA_HELD : KT_CHILD_WRONG;
+	} else {
+		ret = kt_probe_create(p->sfd, p->name[1], 1);
+		if (ret != -EDQUOT)
+			res = ret ? KT_CHILD_WRONG : KT_QUOTA_OVER;
+	}
+	kipc_queue_remove(p->sfd, p->name[0]);
+	kipc_queue_remove(p->sfd, p->name[1]);
+	return res;
+}
+
+/*
+ * Is nothing charged to @uid any more?  With the per-user quotas lowered to
+ * KT_PROBE_QUEUES queues and KT_PROBE_BYTES bytes, a child as @uid/@gid
+ * fills each quota exactly: a charge left behind by earlier work (a leak)
+ * makes a create within the quota fail with -EDQUOT, a charge returned
+ * twice lets a create over it succeed.  The parameters are restored.
+ * Needs root; @uid must own no queue.  Returns a KT_QUOTA_* or the child's
+ * KT_CHILD_* status, -errno when the parameters cannot be changed.
+ */
+static inline int kt_quota_probe(int sfd, uid_t uid, gid_t gid)
+{
+	unsigned long long queues, bytes;
+	struct kt_quota_probe p;
+	int i, ret, res;
+
+	ret = kt_param_read("queues_per_user", &queues);
+	if (!ret)
+		ret = kt_param_read("bytes_per_user", &bytes);
+	if (ret)
+		return ret;
+	p.sfd = sfd;
+	for (i = 0; i <= KT_PROBE_QUEUES; i++)
+		snprintf(p.name[i], KT_NAME_LEN, "kt-quota-%d-%d", getpid(), i);
+	ret = kt_param_write("queues_per_user", KT_PROBE_QUEUES);
+	if (!ret)
+		ret = kt_param_write("bytes_per_user", KT_PROBE_BYTES);
+	res = ret ? ret : kt_run_child(uid, gid, kt_quota_probe_child, &p);
+	for (i = 0; i <= KT_PROBE_QUEUES; i++)
+		kipc_queue_remove(sfd, p.name[i]);
+	ret = kt_param_write("queues_per_user", queues);
+	if (!ret)
+		ret = kt_param_write("bytes_per_user", bytes);
+	return ret ? ret : res;
+}
+
+/* What kt_quota_probe() found, for a test's log. */
+static inline const char *kt_quota_str(int res)
+{
+	switch (res) {
+	case KT_QUOTA_FREE:
+		return "nothing charged";
+	case KT_QUOTA_HELD:
+		return "a charge was left behind (leak)";
+	case KT_QUOTA_OVER:
+		return "a charge was returned twice";
+	case KT_CHILD_SETUP:
+		return "probe child could not drop privileges";
+	case KT_CHILD_WRONG:
+		return "probe child got an unexpected errno";
+	case KT_CHILD_KILLED:
+		return "probe child was killed";
+	}
+	return res < 0 ? strerror(-res) : "unexpected result";
+}
+
 #endif /* KIPC_TEST_H */

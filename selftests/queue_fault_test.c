@@ -1,0 +1,998 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kipc message queues under allocation failure: every ioctl path, and
+ * read(2)/write(2), is run with /proc/self/task/<tid>/fail-nth set to 1, 2,
+ * 3, ... until a run injects nothing (Documentation/fault-injection/
+ * fault-injection.rst, "Systematic faults using fail-nth").  Each path is
+ * swept twice: once with only the n-th injectable call failing, once with
+ * every call from the n-th on failing (failslab's probability 100 for this
+ * task alone, task-filter and make-it-fail, takes over once fail-nth has
+ * fired), so that the fallbacks fail too.  Not for messages over a page:
+ * there vmalloc() would fail as well and print a warn_alloc() stack dump,
+ * whose unreliable frames may name lockdep or kmemleak functions, lines
+ * the runner's log scan fails on; kipc's error path is the small
+ * message's anyway.  KIPC_FAULT_VMALLOC=1 sweeps them too.  Each injected
+ * failure must give a clean errno (ENOMEM) and leave everything as it was:
+ * no queue made, no message queued or lost, the counters unchanged, the
+ * queue still working, the user's quota whole.  A fault that the kernel
+ * absorbs (a kvmalloc() falling back to vmalloc, kmemleak's own pool) must
+ * leave the call's normal result.  Leaks are for kmemleak, which the
+ * runner scans after rmmod in the debug kernel.
+ *
+ * Needs CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB with debugfs (the debug
+ * kernel); elsewhere the binary skips.  failslab is set to fail sleeping
+ * allocations too (ignore-gfp-wait=N), to stay quiet (verbose=0) and to
+ * fail only tasks with make-it-fail set (task-filter=Y, then probability
+ * 100), as fail_page_alloc when present; everything is restored
+ * afterwards.  The calls run as an unprivileged euid of their own, so that
+ * the quota probe in the teardown sees exactly what they charged.
+ *
+ * Each test prints "# path NAME: N fault points" (a fault point: an
+ * injectable call the path reached), then how the failures ended.
+ */
+#include <linux/capability.h>
+#include <sys/syscall.h>
+
+#include "kipc_test.h"
+
+#define FAULT_UID	4242
+#define FAULT_GID	4242
+#define MAX_POINTS	2000	/* a sweep that never ends is a failure */
+
+#define DEBUGFS		"/sys/kernel/debug/"
+
+/* A message larger than a page: kmalloc-8k, vmalloc() when that fails. */
+#define LARGE_LEN	(4096 + 1000)
+/* Above KMALLOC_MAX_CACHE_SIZE: the page allocator, then vmalloc(). */
+#define HUGE_LEN	65536
+
+/*
+ * Buffers the kernel reads or writes live here, touched and locked before
+ * any fault is armed: a page fault during the call would allocate (page
+ * tables, anon_vma) and could turn an injected failure into -EFAULT.
+ */
+static char payload[HUGE_LEN];
+static char rbuf[HUGE_LEN + 16];
+
+/*
+ * debugfs knobs we change, in this order (restored in the reverse one):
+ * the task filter is on before the probability is raised, so that no
+ * other task ever sees a failure.
+ */
+static const struct knob {
+	const char *path;	/* under debugfs */
+	const char *val;	/* for the sweep */
+} knobs[] = {
+	{ "failslab/verbose", "0" },
+	{ "failslab/ignore-gfp-wait", "N" },
+	{ "failslab/task-filter", "Y" },
+	{ "failslab/interval", "1" },
+	{ "failslab/times", "-1" },
+	{ "failslab/space", "0" },
+	{ "failslab/probability", "100" },
+	{ "fail_page_alloc/verbose", "0" },
+	{ "fail_page_alloc/ignore-gfp-wait", "N" },
+	{ "fail_page_alloc/ignore-gfp-highmem", "N" },
+	{ "fail_page_alloc/task-filter", "Y" },
+	{ "fail_page_alloc/interval", "1" },
+	{ "fail_page_alloc/times", "-1" },
+	{ "fail_page_alloc/space", "0" },
+	{ "fail_page_alloc/probability", "100" },
+};
+#define NR_KNOBS	ARRAY_SIZE(knobs)
+
+FIXTURE(fault) {
+	int sfd;
+	int nth;		/* this thread's fail-nth */
+	int mif;		/* this thread's make-it-fail */
+	bool efault_ok;		/* fail_usercopy exists: copies may fail */
+	char saved[NR_KNOBS][32];	/* "" when the knob is absent */
+	bool dropped;		/* running as FAULT_UID */
+	int qfd;		/* SEND|RECV opening of @name, or -1 */
+	uint64_t id;		/* its id */
+	const char *name;
+	int afd;		/* an anonymous queue, or -1 */
+	uint64_t aid;
+	struct kt_names names;	/* removed in the teardown */
+	struct kipc_queue_stat before;	/* the queue before the call */
+	unsigned int seq;	/* messages sent by the checks */
+};
+
+static int knob_read(const char *knob, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), DEBUGFS "%s", knob);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static int knob_write(const char *knob, const char *val)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), DEBUGFS "%s", knob);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* This thread's /proc file @name. */
+static int open_task_file(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/%s",
+		 (long)syscall(SYS_gettid), name);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+/* Write @n to a /proc file of this thread. */
+static int task_file_set(int fd, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return write(fd, buf, len) == len ? 0 : -errno;
+}
+
+/* Make the @n-th injectable call of this thread fail; 0 disarms. */
+static int fail_nth_set(int nth, unsigned int n)
+{
+	return task_file_set(nth, n);
+}
+
+/* Calls still to go before the fault: 0 once it was injected. */
+static long fail_nth_left(int nth)
+{
+	char buf[16];
+	ssize_t n = pread(nth, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * Make CAP_SYS_RESOURCE effective again (seteuid() to non-root cleared the
+ * effective set, the permitted one is kept): writing make-it-fail needs it,
+ * kipc does not look at it.
+ */
+static int raise_cap_sys_resource(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective |=
+		CAP_TO_MASK(CAP_SYS_RESOURCE);
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
+}
+
+static bool fault_injection_available(void)
+{
+	int fd = open_task_file("fail-nth");
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return access(DEBUGFS "failslab/ignore-gfp-wait", W_OK) == 0 &&
+	       access(DEBUGFS "failslab/task-filter", W_OK) == 0;
+}
+
+FIXTURE_SETUP(fault)
+{
+	unsigned int i;
+
+	self->qfd = -1;
+	self->afd = -1;
+	self->nth = -1;
+	self->mif = -1;
+	KT_SESSION_OR_SKIP(self->sfd);
+	if (geteuid() != 0)
+		SKIP(return, "needs root");
+	if (!fault_injection_available())
+		SKIP(return, "no fail-nth or failslab in debugfs");
+	self->nth = open_task_file("fail-nth");
+	ASSERT_LE(0, self->nth);
+	self->mif = open_task_file("make-it-fail");
+	ASSERT_LE(0, self->mif);
+	ASSERT_EQ(0, task_file_set(self->mif, 0));
+	self->efault_ok = access(DEBUGFS "fail_usercopy", F_OK) == 0;
+	for (i = 0; i < NR_KNOBS; i++) {
+		if (knob_read(knobs[i].path, self->saved[i],
+			      sizeof(self->saved[i])))
+			continue;	/* not in this kernel */
+		ASSERT_EQ(0, knob_write(knobs[i].path, knobs[i].val))
+			TH_LOG("%s", knobs[i].path);
+	}
+	memset(payload, 'p', sizeof(payload));
+	memset(rbuf, 0, sizeof(rbuf));
+	/* everything mapped now and later stays resident: no page faults */
+	ASSERT_EQ(0, mlockall(MCL_CURRENT | MCL_FUTURE));
+	/* the fds of the /proc files stay writable: opened as root */
+	ASSERT_EQ(0, setgroups(0, NULL));
+	ASSERT_EQ(0, setegid(FAULT_GID));
+	ASSERT_EQ(0, seteuid(FAULT_UID));
+	self->dropped = true;
+	ASSERT_EQ(0, raise_cap_sys_resource());
+}
+
+FIXTURE_TEARDOWN(fault)
+{
+	unsigned int i;
+	int res;
+
+	if (self->mif >= 0) {
+		task_file_set(self->mif, 0);
+		close(self->mif);
+	}
+	if (self->nth >= 0) {
+		fail_nth_set(self->nth, 0);
+		close(self->nth);
+	}
+	if (self->qfd >= 0)
+		close(self->qfd);
+	if (self->afd >= 0)
+		close(self->afd);
+	kt_names_remove_all(self->sfd, &self->names);
+	if (self->dropped) {
+		EXPECT_EQ(0, seteuid(0));
+		EXPECT_EQ(0, setegid(0));
+	}
+	for (i = NR_KNOBS; i-- > 0;) {
+		const char *path = knobs[i].path;
+
+		if (self->saved[i][0])
+			EXPECT_EQ(0, knob_write(path, self->saved[i]))
+				TH_LOG("restoring %s", path);
+	}
+	if (self->dropped) {
+		/* whatever failed or succeeded, nothing stays charged */
+		res = kt_quota_probe(self->sfd, FAULT_UID, FAULT_GID);
+		EXPECT_EQ(KT_QUOTA_FREE, res) TH_LOG("quota of uid %d: %s",
+						     FAULT_UID,
+						     kt_quota_str(res));
+	}
+	close(self->sfd);
+}
+
+/* ---- the sweep ---- */
+
+struct path {
+	const char *name;
+	/* the call under test: its result or -errno, nothing else */
+	long (*call)(FIXTURE_DATA(fault) *self);
+	/*
+	 * With faults off, after the call: check the state and bring it
+	 * back to what the next call expects.  @ret is the call's result.
+	 */
+	void (*check)(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(fault) *self, long ret);
+	bool vmalloc;	/* may fall back to vmalloc(): see the top */
+};
+
+static bool errno_ok(FIXTURE_DATA(fault) *self, long ret)
+{
+	return ret == -ENOMEM || (ret == -EFAULT && self->efault_ok);
+}
+
+struct tally {
+	unsigned int points;	/* injectable calls reached */
+	unsigned int failed;	/* ... whose failure failed the call */
+	unsigned int absorbed;	/* ... that the kernel got over */
+};
+
+/*
+ * Run @p's call with the 1st, 2nd, ... injectable call failing (and with
+ * @onward, every later one too) until it runs with no fault injected,
+ * which must succeed.
+ */
+static void sweep_mode(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(fault) *self, const struct path *p,
+		       bool onward, struct tally *t)
+{
+	unsigned int n;
+	long ret, left;
+
+	for (n = 1; n <= MAX_POINTS; n++) {
+		if (self->qfd >= 0)
+			ASSERT_EQ(0, kipc_queue_stat(self->qfd, &self->before));
+		/* no allocation between arming and the call: see above */
+		if (onward)
+			ASSERT_EQ(0, task_file_set(self->mif, 1));
+		ASSERT_EQ(0, fail_nth_set(self->nth, n));
+		ret = p->call(self);
+		left = fail_nth_left(self->nth);
+		ASSERT_EQ(0, fail_nth_set(self->nth, 0));
+		if (onward)
+			ASSERT_EQ(0, task_file_set(self->mif, 0));
+		ASSERT_LE(0, left);
+		if (left) {
+			/* nothing was injected: the plain call */
+			EXPECT_LE(0, ret) TH_LOG("%s without a fault: %s",
+						 p->name, strerror(-ret));
+			p->check(_metadata, self, ret);
+			break;
+		}
+		t->points++;
+		if (ret < 0) {
+			t->failed++;
+			EXPECT_TRUE(errno_ok(self, ret))
+				TH_LOG("%s, fault %u%s: %s (want ENOMEM)",
+				       p->name, n, onward ? " on" : "",
+				       strerror(-ret));
+		} else {
+			t->absorbed++;
+		}
+		p->check(_metadata, self, ret);
+		if (_metadata->exit_code)	/* report the first bad point */
+			break;
+	}
+	EXPECT_GE(MAX_POINTS, (int)n) TH_LOG("%s: more than %d fault points",
+					 p->name, MAX_POINTS);
+}
+
+static void sweep(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self,
+		  const struct path *p)
+{
+	struct tally one = { 0 }, onward = { 0 };
+	bool on = !p->vmalloc || kt_env_ull("KIPC_FAULT_VMALLOC", 0);
+
+	sweep_mode(_metadata, self, p, false, &one);
+	if (on && !_metadata->exit_code)
+		sweep_mode(_metadata, self, p, true, &onward);
+	printf("# path %s: %u fault points; the n-th failing: %u failed cleanly, %u absorbed",
+	       p->name, one.points, one.failed, one.absorbed);
+	if (on)
+		printf("; the n-th on failing: %u failed cleanly, %u absorbed",
+		       onward.failed, onward.absorbed);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* ---- checks shared by the paths ---- */
+
+static int create_base(FIXTURE_DATA(fault) *self, uint32_t max_msgsize,
+		       uint64_t capacity)
+{
+	struct kipc_queue_limits lim = {
+		.max_msgsize = max_msgsize,
+		.capacity = capacity,
+	};
+
+	self->name = kt_names_new(&self->names, "f");
+	self->qfd = kipc_queue_open(self->sfd, self->name,
+				    KIPC_O_CREAT | KIPC_O_EXCL | KIPC_O_SEND |
+				    KIPC_O_RECV | KIPC_O_NONBLOCK, 0600, &lim,
+				    &self->id);
+	return self->qfd;
+}
+
+/* The stat counters, limits, owner and times are as in @a. */
+static void expect_same_stat(struct __test_metadata *_metadata,
+			     const struct kipc_queue_stat *a,
+			     const struct kipc_queue_stat *b)
+{
+	EXPECT_EQ(a->flags, b->flags);
+	EXPECT_EQ(a->id, b->id);
+	EXPECT_EQ(a->mode, b->mode);
+	EXPECT_EQ(a->uid, b->uid);
+	EXPECT_EQ(a->gid, b->gid);
+	EXPECT_EQ(a->nr_msgs, b->nr_msgs);
+	EXPECT_EQ(a->bytes, b->bytes);
+	EXPECT_EQ(a->max_msgsize, b->max_msgsize);
+	EXPECT_EQ(a->max_msgs, b->max_msgs);
+	EXPECT_EQ(a->capacity, b->capacity);
+	EXPECT_EQ(a->last_send_pid, b->last_send_pid);
+	EXPECT_EQ(a->last_recv_pid, b->last_recv_pid);
+	EXPECT_EQ(a->send_time_ns, b->send_time_ns);
+	EXPECT_EQ(a->recv_time_ns, b->recv_time_ns);
+	EXPECT_EQ(a->change_time_ns, b->change_time_ns);
+}
+
+/*
+ * @fd's queue works: a message sent on @fd comes back intact, and no other
+ * message was queued ahead of it (nothing duplicated or left behind).
+ */
+static void expect_round_trip(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(fault) *self, int fd)
+{
+	char msg[32], buf[64];
+	int len;
+
+	len = snprintf(msg, sizeof(msg), "round trip %u", self->seq++);
+	ASSERT_EQ(0, kt_send_nb(fd, msg, len, 7));
+	ASSERT_EQ(len, kt_recv_nb(fd, buf, sizeof(buf), NULL));
+	EXPECT_EQ(0, memcmp(msg, buf, len));
+	EXPECT_EQ(0, kt_nr_msgs(fd));
+}
+
+/* The base queue is as before the call and works. */
+static void expect_base_unchanged(struct __test_metadata *_metadata,
+				  FIXTURE_DATA(fault) *self)
+{
+	struct kipc_queue_stat st;
+
+	ASSERT_EQ(0, kipc_queue_stat(self->qfd, &st));
+	expect_same_stat(_metadata, &self->before, &st);
+}
+
+/* ---- the session ---- */
+
+static long call_version(FIXTURE_DATA(fault) *self)
+{
+	static struct kipc_version v;
+
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	return kt_ioctl(self->sfd, KIPC_IOC_VERSION, &v) ?: (long)v.major;
+}
+
+static void check_version(struct __test_metadata *_metadata,
+			  FIXTURE_DATA(fault) *self, long ret)
+{
+	(void)self;
+	if (ret >= 0)
+		EXPECT_EQ(KIPC_VERSION_MAJOR, ret);
+}
+
+TEST_F(fault, version)
+{
+	static const struct path p = {
+		.name = "version",
+		.call = call_version,
+		.check = check_version,
+	};
+
+	sweep(_metadata, self, &p);
+}
+
+/* ---- create ---- */
+
+static const char *new_name;	/* the name the create paths make */
+static struct kipc_queue_open open_args;
+
+static long call_create_named(FIXTURE_DATA(fault) *self)
+{
+	kt_open_args(&open_args, new_name, KIPC_O_CREAT | KIPC_O_EXCL |
+		     KIPC_O_SEND | KIPC_O_RECV | KIPC_O_NONBLOCK);
+	return kt_ioctl(self->sfd, KIPC_IOC_QUEUE_OPEN, &open_args);
+}
+
+static void check_create_named(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(fault) *self, long ret)
+{
+	struct kipc_queue_stat st;
+	int fd;
+
+	if (ret < 0) {
+		/* nothing was made: the name is free */
+		EXPECT_EQ(-ENOENT, kipc_queue_open(self->sfd, new_name,
+						   KIPC_O_SEND, 0, NULL, NULL));
+		if (open_args.id)
+			EXPECT_EQ(-ENOENT, kipc_queue_open_id(self->sfd,
+							      open_args.id,
+							      KIPC_O_SEND));
+		return;
+	}
+	fd = ret;
+	ASSERT_EQ(0, kipc_queue_stat(fd, &st));
+	EXPECT_EQ(open_args.id, st.id);
+	EXPECT_STREQ(new_name, st.name);
+	EXPECT_EQ(0U, st.nr_msgs);
+	expect_round_trip(_metadata, self, fd);
+	close(fd);
+	ASSERT_EQ(0, kipc_queue_remove(self->sfd, new_name));
+}
+
+/* The user's first queue: its quota record is made on the way. */
+TEST_F(fault, create_first_queue_of_user)
+{
+	static const struct path p = {
+		.name = "create-named-first",
+		.call = call_create_named,
+		.check = check_create_named,
+	};
+
+	new_name = kt_names_new(&self->names, "c");
+	sweep(_metadata, self, &p);
+}
+
+TEST_F(fault, create_named)
+{
+	static const struct path p = {
+		.name = "create-named",
+		.call = call_create_named,
+		.check = check_create_named,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	new_name = kt_names_new(&self->names, "c");
+	sweep(_metadata, self, &p);
+	expect_round_trip(_metadata, self, self->qfd);
+}
+
+static long call_create_anonymous(FIXTURE_DATA(fault) *self)
+{
+	kt_open_args(&open_args, NULL, KIPC_O_CREAT | KIPC_O_SEND |
+		     KIPC_O_RECV | KIPC_O_NONBLOCK);
+	return kt_ioctl(self->sfd, KIPC_IOC_QUEUE_OPEN, &open_args);
+}
+
+static void check_create_anonymous(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(fault) *self, long ret)
+{
+	struct kipc_queue_stat st;
+	int fd;
+
+	if (ret < 0) {
+		/* an id written back before the failure leads nowhere */
+		if (open_args.id)
+			EXPECT_EQ(-ENOENT, kipc_queue_open_id(self->sfd,
+							      open_args.id,
+							      KIPC_O_SEND));
+		return;
+	}
+	fd = ret;
+	ASSERT_EQ(0, kipc_queue_stat(fd, &st));
+	EXPECT_EQ(open_args.id, st.id);
+	EXPECT_EQ((uint32_t)KIPC_STAT_ANONYMOUS, st.flags);
+	expect_round_trip(_metadata, self, fd);
+	close(fd);
+	EXPECT_EQ(-ENOENT, kipc_queue_open_id(self->sfd, open_args.id,
+					      KIPC_O_SEND));
+}
+
+TEST_F(fault, create_anonymous)
+{
+	static const struct path p = {
+		.name = "create-anonymous",
+		.call = call_create_anonymous,
+		.check = check_create_anonymous,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	sweep(_metadata, self, &p);
+}
+
+/* ---- open an existing queue ---- */
+
+static long call_open_name(FIXTURE_DATA(fault) *self)
+{
+	kt_open_args(&open_args, self->name, KIPC_O_SEND | KIPC_O_RECV |
+		     KIPC_O_NONBLOCK);
+	return kt_ioctl(self->sfd, KIPC_IOC_QUEUE_OPEN, &open_args);
+}
+
+static long call_open_name_creat(FIXTURE_DATA(fault) *self)
+{
+	/* a new queue is made, then dropped for the existing one */
+	kt_open_args(&open_args, self->name, KIPC_O_CREAT | KIPC_O_SEND |
+		     KIPC_O_RECV | KIPC_O_NONBLOCK);
+	return kt_ioctl(self->sfd, KIPC_IOC_QUEUE_OPEN, &open_args);
+}
+
+static long call_open_id(FIXTURE_DATA(fault) *self)
+{
+	kt_open_args(&open_args, NULL, KIPC_O_SEND | KIPC_O_RECV |
+		     KIPC_O_NONBLOCK);
+	open_args.id = self->id;
+	return kt_ioctl(self->sfd, KIPC_IOC_QUEUE_OPEN, &open_args);
+}
+
+static long call_open_anonymous_id(FIXTURE_DATA(fault) *self)
+{
+	kt_open_args(&open_args, NULL, KIPC_O_SEND | KIPC_O_RECV |
+		     KIPC_O_NONBLOCK);
+	open_args.id = self->aid;
+	return kt_ioctl(self->sfd, KIPC_IOC_QUEUE_OPEN, &open_args);
+}
+
+/* After opening the base queue (or the anonymous one with @anon). */
+static void check_open_common(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(fault) *self, long ret, bool anon)
+{
+	int other = anon ? self->afd : self->qfd;
+	char buf[16];
+
+	expect_base_unchanged(_metadata, self);
+	if (ret >= 0) {
+		EXPECT_EQ(anon ? self->aid : self->id, open_args.id);
+		/* the new fd and the old one reach the same queue */
+		ASSERT_EQ(0, kt_send_nb((int)ret, "via new", 7, 0));
+		EXPECT_EQ(7, kt_recv_nb(other, buf, sizeof(buf), NULL));
+		close(ret);
+	}
+	expect_round_trip(_metadata, self, other);
+}
+
+static void check_open(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(fault) *self, long ret)
+{
+	check_open_common(_metadata, self, ret, false);
+}
+
+static void check_open_anonymous(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(fault) *self, long ret)
+{
+	int fd;
+
+	check_open_common(_metadata, self, ret, true);
+	fd = kipc_queue_open_id(self->sfd, self->aid, KIPC_O_SEND);
+	EXPECT_LE(0, fd);
+	if (fd >= 0)
+		close(fd);
+}
+
+TEST_F(fault, open_by_name)
+{
+	static const struct path p = {
+		.name = "open-name",
+		.call = call_open_name,
+		.check = check_open,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	sweep(_metadata, self, &p);
+}
+
+TEST_F(fault, open_by_name_with_creat)
+{
+	static const struct path p = {
+		.name = "open-name-creat",
+		.call = call_open_name_creat,
+		.check = check_open,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	sweep(_metadata, self, &p);
+}
+
+TEST_F(fault, open_by_id)
+{
+	static const struct path p = {
+		.name = "open-id",
+		.call = call_open_id,
+		.check = check_open,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	sweep(_metadata, self, &p);
+}
+
+TEST_F(fault, open_anonymous_by_id)
+{
+	static const struct path p = {
+		.name = "open-anonymous-id",
+		.call = call_open_anonymous_id,
+		.check = check_open_anonymous,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	self->afd = kipc_queue_open(self->sfd, NULL, KIPC_O_CREAT |
+				    KIPC_O_SEND | KIPC_O_RECV |
+				    KIPC_O_NONBLOCK, 0600, NULL, &self->aid);
+	ASSERT_LE(0, self->afd);
+	sweep(_metadata, self, &p);
+}
+
+/* ---- remove ---- */
+
+static long call_remove_name(FIXTURE_DATA(fault) *self)
+{
+	return kipc_queue_remove(self->sfd, self->name);
+}
+
+static long call_remove_id(FIXTURE_DATA(fault) *self)
+{
+	return kipc_queue_remove_id(self->sfd, self->id);
+}
+
+static void check_remove(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(fault) *self, long ret)
+{
+	struct kipc_queue_stat st;
+	int fd;
+
+	if (ret < 0) {
+		/* still there, by name and by id, and working */
+		expect_base_unchanged(_metadata, self);
+		fd = kipc_queue_open(self->sfd, self->name, KIPC_O_SEND, 0,
+				     NULL, NULL);
+		EXPECT_LE(0, fd);
+		if (fd >= 0)
+			close(fd);
+		expect_round_trip(_metadata, self, self->qfd);
+		return;
+	}
+	ASSERT_EQ(0, kipc_queue_stat(self->qfd, &st));
+	EXPECT_EQ((uint32_t)KIPC_STAT_REMOVED, st.flags & KIPC_STAT_REMOVED);
+	EXPECT_EQ(-EIDRM, kt_send_nb(self->qfd, "x", 1, 0));
+	EXPECT_EQ(-ENOENT, kipc_queue_open(self->sfd, self->name, KIPC_O_SEND,
+					   0, NULL, NULL));
+	EXPECT_EQ(-ENOENT, kipc_queue_open_id(self->sfd, self->id,
+					      KIPC_O_SEND));
+	/* a fresh queue for the next round */
+	close(self->qfd);
+	ASSERT_LE(0, create_base(self, 0, 0));
+}
+
+TEST_F(fault, remove_by_name)
+{
+	static const struct path p = {
+		.name = "remove-name",
+		.call = call_remove_name,
+		.check = check_remove,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	sweep(_metadata, self, &p);
+}
+
+TEST_F(fault, remove_by_id)
+{
+	static const struct path p = {
+		.name = "remove-id",
+		.call = call_remove_id,
+		.check = check_remove,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	sweep(_metadata, self, &p);
+}
+
+/* ---- send and write ---- */
+
+static size_t send_len;
+
+static long call_send(FIXTURE_DATA(fault) *self)
+{
+	return kt_send_nb(self->qfd, payload, send_len, 3);
+}
+
+static long call_write(FIXTURE_DATA(fault) *self)
+{
+	ssize_t n = write(self->qfd, payload, send_len);
+
+	return n < 0 ? -errno : n;
+}
+
+static void check_send(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(fault) *self, long ret)
+{
+	struct kipc_queue_stat st;
+	struct kipc_msg_info info;
+	ssize_t n;
+
+	if (ret < 0) {
+		/* nothing queued, nothing counted */
+		expect_base_unchanged(_metadata, self);
+		expect_round_trip(_metadata, self, self->qfd);
+		return;
+	}
+	ASSERT_EQ(0, kipc_queue_stat(self->qfd, &st));
+	EXPECT_EQ(self->before.nr_msgs + 1, st.nr_msgs);
+	EXPECT_EQ(self->before.bytes + send_len, st.bytes);
+	n = kt_recv_nb(self->qfd, rbuf, sizeof(rbuf), &info);
+	ASSERT_EQ((ssize_t)send_len, n);
+	EXPECT_EQ(0, memcmp(payload, rbuf, send_len));
+	EXPECT_EQ(0, kt_nr_msgs(self->qfd));
+}
+
+static void sweep_send(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(fault) *self, const char *name,
+		       size_t len, bool write_it)
+{
+	struct path p = {
+		.name = name,
+		.call = write_it ? call_write : call_send,
+		.check = check_send,
+		.vmalloc = len > 4096,
+	};
+
+	ASSERT_LE(0, create_base(self, HUGE_LEN, 4 * HUGE_LEN));
+	send_len = len;
+	sweep(_metadata, self, &p);
+}
+
+TEST_F(fault, send_small)
+{
+	sweep_send(_metadata, self, "send-64", 64, false);
+}
+
+TEST_F(fault, send_larger_than_a_page)
+{
+	sweep_send(_metadata, self, "send-5096", LARGE_LEN, false);
+}
+
+TEST_F(fault, send_64k)
+{
+	sweep_send(_metadata, self, "send-65536", HUGE_LEN, false);
+}
+
+TEST_F(fault, write_small)
+{
+	sweep_send(_metadata, self, "write-64", 64, true);
+}
+
+TEST_F(fault, write_larger_than_a_page)
+{
+	sweep_send(_metadata, self, "write-5096", LARGE_LEN, true);
+}
+
+/* ---- receive and read ---- */
+
+static const char queued[] = "the queued message";
+
+static long call_recv(FIXTURE_DATA(fault) *self)
+{
+	return kt_recv_nb(self->qfd, rbuf, sizeof(rbuf), NULL);
+}
+
+static long call_read(FIXTURE_DATA(fault) *self)
+{
+	ssize_t n = read(self->qfd, rbuf, sizeof(rbuf));
+
+	return n < 0 ? -errno : n;
+}
+
+static void check_recv(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(fault) *self, long ret)
+{
+	struct kipc_queue_stat st;
+
+	if (ret < 0) {
+		/* the message stays, nothing counted */
+		expect_base_unchanged(_metadata, self);
+		ASSERT_EQ(1, kt_nr_msgs(self->qfd));
+		return;
+	}
+	ASSERT_EQ((long)strlen(queued), ret);
+	EXPECT_EQ(0, memcmp(queued, rbuf, ret));
+	ASSERT_EQ(0, kipc_queue_stat(self->qfd, &st));
+	EXPECT_EQ(0U, st.nr_msgs);
+	EXPECT_EQ(0U, st.bytes);
+	/* the next round's message */
+	ASSERT_EQ(0, kt_send_nb(self->qfd, queued, strlen(queued), 0));
+}
+
+TEST_F(fault, recv)
+{
+	static const struct path p = {
+		.name = "recv",
+		.call = call_recv,
+		.check = check_recv,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	ASSERT_EQ(0, kt_send_nb(self->qfd, queued, strlen(queued), 0));
+	sweep(_metadata, self, &p);
+}
+
+TEST_F(fault, read)
+{
+	static const struct path p = {
+		.name = "read",
+		.call = call_read,
+		.check = check_recv,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	ASSERT_EQ(0, kt_send_nb(self->qfd, queued, strlen(queued), 0));
+	sweep(_metadata, self, &p);
+}
+
+/* ---- stat and set ---- */
+
+static long call_stat(FIXTURE_DATA(fault) *self)
+{
+	static struct kipc_queue_stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	return kt_ioctl(self->qfd, KIPC_IOC_QUEUE_STAT, &st) ?:
+		(long)(st.id == self->id);
+}
+
+static void check_stat(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(fault) *self, long ret)
+{
+	if (ret >= 0)
+		EXPECT_EQ(1, ret) TH_LOG("stat shows another id");
+	expect_base_unchanged(_metadata, self);
+}
+
+TEST_F(fault, stat)
+{
+	static const struct path p = {
+		.name = "stat",
+		.call = call_stat,
+		.check = check_stat,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	ASSERT_EQ(0, kt_send_nb(self->qfd, queued, strlen(queued), 0));
+	sweep(_metadata, self, &p);
+}
+
+static long call_set(FIXTURE_DATA(fault) *self)
+{
+	static struct kipc_queue_set set;
+
+	/* each round toggles the values, so that a success shows */
+	memset(&set, 0, sizeof(set));
+	set.flags = KIPC_SET_MODE | KIPC_SET_MAX_MSGS | KIPC_SET_CAPACITY;
+	set.mode = self->before.mode == 0600 ? 0640 : 0600;
+	set.max_msgs = self->before.max_msgs == 100 ? 200 : 100;
+	set.capacity = self->before.capacity == 65536 ? 131072 : 65536;
+	return kipc_queue_set(self->qfd, &set);
+}
+
+static void check_set(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(fault) *self, long ret)
+{
+	struct kipc_queue_stat st;
+
+	if (ret < 0) {
+		/* all or nothing: nothing */
+		expect_base_unchanged(_metadata, self);
+	} else {
+		ASSERT_EQ(0, kipc_queue_stat(self->qfd, &st));
+		EXPECT_NE(self->before.mode, st.mode);
+		EXPECT_NE(self->before.max_msgs, st.max_msgs);
+		EXPECT_NE(self->before.capacity, st.capacity);
+		EXPECT_EQ(self->before.nr_msgs, st.nr_msgs);
+	}
+	expect_round_trip(_metadata, self, self->qfd);
+}
+
+TEST_F(fault, set)
+{
+	static const struct path p = {
+		.name = "set",
+		.call = call_set,
+		.check = check_set,
+	};
+
+	ASSERT_LE(0, create_base(self, 0, 0));
+	sweep(_metadata, self, &p);
+}
+
+/* main: skip the binary without the module or without fail-nth. */
+int main(int argc, char **argv)
+{
+	int i, fd;
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "-h"))
+			return test_harness_run(argc, argv);
+	fd = open(KIPC_DEVICE, O_RDWR | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOENT || errno == ENODEV || errno == ENXIO))
+		ksft_exit_skip("%s: %s (kipc module not loaded)\n",
+			       KIPC_DEVICE, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (!fault_injection_available())
+		ksft_exit_skip("no /proc/self/task/<tid>/fail-nth or debugfs failslab: needs CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS (the debug kernel)\n");
+	return test_harness_run(argc, argv);
+}
