@@ -6,11 +6,13 @@
 # checkpatch are extracted, it does nothing.  Must run as root otherwise.
 set -eu
 
-# The one list of packages the project needs.
+# The one list of packages the project needs (the last line: building the
+# debug kernel, tools/debug-kernel/build).
 PACKAGES="build-essential linux-image-amd64 linux-headers-amd64
 linux-image-6.12-amd64 linux-headers-6.12-amd64 qemu-system-x86
 busybox-static cpio libnl-3-dev libnl-genl-3-dev linux-source-6.12 sparse
-pkg-config kmod xz-utils gnuplot-nox groff-base mandoc"
+pkg-config kmod xz-utils gnuplot-nox groff-base mandoc
+flex bison bc libelf-dev libssl-dev"
 
 # Files taken from linux-source-6.12: the kselftest harness, checkpatch and
 # the ioctl number list.  KIPC_CACHE is also used by the Makefile.
