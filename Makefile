@@ -6,10 +6,15 @@
 #   make [all]     module for KDIR, library, demo, selftests
 #   make module    kmod/kipc.ko for KDIR, copied to build/<release>/kipc.ko
 #   make modules   the same for each Debian kernel the tests boot (6.1, 6.12)
+#   make debug-kernel  build (or reuse) the debug kernel: KASAN, kmemleak,
+#                  lockdep, UBSAN, KUnit (tools/debug-kernel/)
+#   make module-debug  kipc.ko (and kipc_kunit.ko) for the debug kernel, W=1
+#   make check-debug   every selftest and the KUnit suites in the debug kernel
 #   make deps      install the packages (tools/deps.sh, as root)
 #   make run       boot the RUN_KERNEL guest and run the demo in it
-#   make check     style, man-page lint, then every selftest on every kernel;
-#                  ends "N passed, N failed"
+#   make check     style, man-page lint, then every selftest on every kernel
+#                  (6.1, 6.12 and the debug kernel; CHECK_DEBUG=0: not the
+#                  debug one); ends "N passed, N failed"
 #   make style     checkpatch on the module and the uapi header
 #   make sparse    module build with C=2; fails on any warning
 #   make clean
@@ -27,12 +32,19 @@ CHECKPATCH	?= $(KSRC)/scripts/checkpatch.pl
 KERNEL_INFO	:= tools/vm/kernel-info
 BUILD_MODULE	:= tools/vm/build-module
 VM_RUN		:= tools/vm/run
+DEBUG_KERNEL	:= tools/debug-kernel/build
 
 # Recursive (=) variables: evaluated when used, after `make deps` has run.
 KDIR		?= $(shell $(KERNEL_INFO) default-kdir)
 CHECK_KERNELS	?= 6.1 6.12
 RUN_KERNEL	?= 6.12
 VM_ARGS		?=
+# The debug tier: its guest needs room for KASAN's shadow and kmemleak.
+CHECK_DEBUG	?= 1
+DEBUG_VM_ARGS	?= --mem 2G
+# For recipes: make expands a recipe before its first line builds the kernel.
+DEBUG_BZIMAGE	= $$($(DEBUG_KERNEL) --bzimage)
+export KIPC_CACHE
 
 all: module lib demo selftests
 
@@ -45,6 +57,19 @@ modules:
 		kdir=$$($(KERNEL_INFO) kdir $$k); \
 		MAKE="$(MAKE)" $(BUILD_MODULE) $$kdir $(KMOD_ARGS); \
 	done
+
+debug-kernel: deps
+	$(DEBUG_KERNEL)
+
+# kipc.ko, and kipc_kunit.ko (the debug kernel has KUnit), for the debug kernel
+module-debug:
+	kdir=$$($(DEBUG_KERNEL) --kdir) && MAKE="$(MAKE)" $(BUILD_MODULE) $$kdir W=1
+
+# The bzImage sits in its build dir, where tools/vm/run finds the module's.
+check-debug: debug-kernel
+	$(MAKE) module-debug
+	$(MAKE) lib demo selftests
+	$(VM_RUN) --kernel $(DEBUG_BZIMAGE) $(DEBUG_VM_ARGS) $(VM_ARGS)
 
 lib:
 	$(MAKE) -C lib
@@ -63,12 +88,20 @@ run: deps
 	$(MAKE) module lib demo KDIR=$$($(KERNEL_INFO) kdir $(RUN_KERNEL))
 	$(VM_RUN) --kernel $(RUN_KERNEL) --demo $(VM_ARGS)
 
+# The kernels check boots; the debug one is a bzImage in its build dir.
+CHECK_VM_KERNELS = $(foreach k,$(CHECK_KERNELS),--kernel $(k)) \
+	$(if $(filter 1,$(CHECK_DEBUG)),--kernel $(DEBUG_BZIMAGE) $(DEBUG_VM_ARGS))
+
 check: deps
+ifeq ($(CHECK_DEBUG),1)
+	$(MAKE) debug-kernel
+	$(MAKE) module-debug
+endif
 	$(MAKE) modules KMOD_ARGS=W=1
 	$(MAKE) lib demo selftests
 	$(MAKE) style
 	$(MAKE) -C lib man-check
-	$(VM_RUN) $(foreach k,$(CHECK_KERNELS),--kernel $(k)) $(VM_ARGS)
+	$(VM_RUN) $(CHECK_VM_KERNELS) $(VM_ARGS)
 
 STYLE_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/tests/*.c \
 	      uapi/linux/*.h))
@@ -92,4 +125,5 @@ clean:
 	-[ ! -f selftests/Makefile ] || $(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all module modules lib demo selftests deps run check style sparse clean
+.PHONY: all module modules lib demo selftests deps run check style sparse clean \
+	debug-kernel module-debug check-debug
