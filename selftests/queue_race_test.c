@@ -603,10 +603,10 @@ TEST_F_TIMEOUT(race, many_threads_on_one_fd_receive_each_message_once, 180)
 	for (i = 0; i < NR_SENDERS; i++)
 		ASSERT_EQ(0, pthread_create(&snd[i], NULL, crowd_sender,
 					    NULL));
-	for (i = 0; i < NR_SENDERS; i++) {
+	for (i = 0; i < NR_SENDERS; i++)
 		pthread_join(snd[i], NULL);
+	for (i = 0; i < NR_SENDERS; i++)	/* by sender id, not thread */
 		total += atomic_load(&crowd->sent[i]);
-	}
 	/* all sent: wait for the receivers while they make progress */
 	while (atomic_load(&crowd->received) < total && idle < 10000) {
 		if (atomic_load(&crowd->received) != last)
