@@ -103,7 +103,9 @@ static struct kipc_msg *kipc_msg_new(const void __user *buf, size_t len)
 {
 	struct kipc_msg *msg;
 
-	msg = kvmalloc(struct_size(msg, data, len), GFP_KERNEL_ACCOUNT);
+	/* a size the parameters allow can still be one kvmalloc refuses */
+	msg = kvmalloc(struct_size(msg, data, len),
+		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
 	if (copy_from_user(msg->data, buf, len)) {

@@ -13,7 +13,8 @@
  * Argument structs
  *   Every struct starts with __u32 size (the caller's sizeof) so it can grow.
  *   Input structs: bytes the kernel does not know must be zero (-E2BIG
- *   otherwise), reserved fields and unknown flags must be zero (-EINVAL).
+ *   otherwise; a size over 4096 is -E2BIG in any case), reserved fields and
+ *   unknown flags must be zero (-EINVAL).
  *   Output structs: the kernel fills min(size, its own size) bytes and zeroes
  *   the rest of the caller's struct.  Pointers travel as __u64.
  *   The kernel ignores the size bits of an ioctl command number: the size
@@ -23,7 +24,8 @@
  *   -EFAULT  an argument or a buffer it points to is not accessible
  *   -EINVAL  unknown flag, nonzero reserved field, size smaller than the
  *            first published version of the struct
- *   -E2BIG   size larger than the kernel's struct with nonzero tail bytes
+ *   -E2BIG   size larger than the kernel's struct with nonzero tail bytes,
+ *            or larger than 4096
  *   -ENOTTY  the command is not known on this kind of fd
  *
  * Message queues
@@ -51,7 +53,8 @@
  *     waiters wake with -EIDRM, later sends, receives and sets on the
  *     queue's fds get -EIDRM (stat works and reports KIPC_STAT_REMOVED),
  *     memory is freed when the last fd closes.
- *     -ENOENT, -EPERM (not owner or creator, no CAP_SYS_ADMIN)
+ *     -ENOENT, -EPERM (not owner or creator, no CAP_SYS_ADMIN),
+ *     -EINVAL/-ENAMETOOLONG (bad name, as for open), -ENOMEM
  *   KIPC_IOC_QUEUE_SEND (queue fd)
  *     -EBADF        fd not opened with KIPC_O_SEND
  *     -EMSGSIZE     len > max_msgsize
@@ -59,6 +62,7 @@
  *     -ETIMEDOUT    deadline passed while full
  *     -EINTR        a signal arrived (restarted with SA_RESTART)
  *     -EIDRM        queue removed
+ *     -ENOMEM       no memory for the message
  *   KIPC_IOC_QUEUE_RECV (queue fd)
  *     -EBADF        fd not opened with KIPC_O_RECV
  *     -EMSGSIZE     selected message larger than the buffer; it stays queued
