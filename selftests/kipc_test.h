@@ -247,29 +247,30 @@ static inline int kt_param_write(const char *name, unsigned long long val)
 	return ret;
 }
 
-/* A page-aligned address that is not mapped. */
-static inline void *kt_unmapped_addr(void)
+/* One private anonymous page with @prot; aborts if none can be had. */
+static inline void *kt_map_page(int prot)
 {
-	long psz = sysconf(_SC_PAGESIZE);
-	void *p = mmap(NULL, psz, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
+	void *p = mmap(NULL, sysconf(_SC_PAGESIZE), prot,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED)
 		abort();
-	munmap(p, psz);
+	return p;
+}
+
+/* A page-aligned address that is not mapped. */
+static inline void *kt_unmapped_addr(void)
+{
+	void *p = kt_map_page(PROT_NONE);
+
+	munmap(p, sysconf(_SC_PAGESIZE));
 	return p;
 }
 
 /* One page mapped read-only (the kernel cannot write it). */
 static inline void *kt_readonly_page(void)
 {
-	long psz = sysconf(_SC_PAGESIZE);
-	void *p = mmap(NULL, psz, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-		       -1, 0);
-
-	if (p == MAP_FAILED)
-		abort();
-	return p;
+	return kt_map_page(PROT_READ);
 }
 
 /*
