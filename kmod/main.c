@@ -16,7 +16,9 @@
 #include <linux/uaccess.h>
 #include <linux/kipc.h>
 
+#include "link.h"
 #include "object.h"
+#include "proc.h"
 #include "queue.h"
 
 unsigned int kipc_msgsize_max = SZ_1M;
@@ -52,6 +54,10 @@ module_param_named(bytes_per_user, kipc_bytes_per_user, ulong, 0644);
 MODULE_PARM_DESC(bytes_per_user,
 		 "Sum of the capacities of the queues one user created (bytes)");
 
+unsigned int kipc_links_max = 1024;
+module_param_named(links_max, kipc_links_max, uint, 0644);
+MODULE_PARM_DESC(links_max, "Direct links one bound session may have");
+
 static_assert(sizeof(struct kipc_version) == KIPC_VERSION_SIZE_VER0);
 
 static long kipc_ioctl_version(void __user *arg)
@@ -60,7 +66,8 @@ static long kipc_ioctl_version(void __user *arg)
 		.size		= sizeof(v),
 		.major		= KIPC_VERSION_MAJOR,
 		.minor		= KIPC_VERSION_MINOR,
-		.features	= KIPC_FEAT_QUEUE | KIPC_FEAT_QUEUE_RW,
+		.features	= KIPC_FEAT_QUEUE | KIPC_FEAT_QUEUE_RW |
+				  KIPC_FEAT_MAILBOX | KIPC_FEAT_LINK,
 	};
 
 	return kipc_copy_args_to_user(arg, &v, sizeof(v),
@@ -79,15 +86,43 @@ static long kipc_session_ioctl(struct file *file, unsigned int cmd,
 		return kipc_ioctl_queue_open(uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_QUEUE_REMOVE):
 		return kipc_ioctl_queue_remove(uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_MAILBOX_OPEN):
+		return kipc_ioctl_mailbox_open(uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_MAILBOX_REMOVE):
+		return kipc_ioctl_mailbox_remove(uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_BIND):
+		return kipc_session_bind(file, uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_CONNECT):
+		return kipc_session_connect(file, uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_LINK_SEND):
+	case KIPC_IOC_BASE(KIPC_IOC_LINK_RECV):
+	case KIPC_IOC_BASE(KIPC_IOC_LINK_CALL):
+	case KIPC_IOC_BASE(KIPC_IOC_LINK_REPLY):
+		return kipc_session_link_ioctl(file, cmd, uarg);
 	}
 	return -ENOTTY;
 }
 
+/* misc_open() left the miscdevice in private_data: a session starts unbound. */
+static int kipc_session_open(struct inode *inode, struct file *file)
+{
+	file->private_data = NULL;
+	return nonseekable_open(inode, file);
+}
+
+static int kipc_session_file_release(struct inode *inode, struct file *file)
+{
+	kipc_session_release(file);
+	return 0;
+}
+
 static const struct file_operations kipc_session_fops = {
 	.owner		= THIS_MODULE,
-	.open		= nonseekable_open,
+	.open		= kipc_session_open,
 	.unlocked_ioctl	= kipc_session_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.poll		= kipc_session_poll,
+	.release	= kipc_session_file_release,
 	.llseek		= noop_llseek,
 };
 
@@ -100,13 +135,22 @@ static struct miscdevice kipc_misc = {
 
 static int __init kipc_init(void)
 {
-	return misc_register(&kipc_misc);
+	int ret;
+
+	ret = kipc_proc_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&kipc_misc);
+	if (ret)
+		kipc_proc_exit();
+	return ret;
 }
 
 static void __exit kipc_exit(void)
 {
 	misc_deregister(&kipc_misc);
 	kipc_object_remove_all();
+	kipc_proc_exit();
 }
 
 module_init(kipc_init);

@@ -12,6 +12,7 @@
 #include <linux/uidgid.h>
 
 struct pid;
+struct kipc_txn;
 
 /**
  * struct kipc_msg - one queued message
@@ -25,6 +26,9 @@ struct pid;
  * @time_ns:	CLOCK_REALTIME ns of the send
  * @sender:	sender's thread group (holds a pid reference)
  * @uid:	sender's effective uid
+ * @kind:	enum kipc_link_kind (links; KIPC_LINK_MSG elsewhere)
+ * @txn:	a KIPC_LINK_REQUEST's waiting call, while queued (links)
+ * @req_id:	a received request's or a KIPC_LINK_CANCEL's request id
  * @data:	payload
  */
 struct kipc_msg {
@@ -37,6 +41,11 @@ struct kipc_msg {
 	u64 time_ns;
 	struct pid *sender;
 	kuid_t uid;
+	u32 kind;
+	union {
+		struct kipc_txn *txn;
+		u64 req_id;
+	};
 	char data[];
 };
 

@@ -25,6 +25,7 @@
 #include <kunit/visibility.h>
 #include <linux/kipc.h>
 
+#include "msg.h"
 #include "msgq.h"
 #include "object.h"
 #include "queue.h"
@@ -72,13 +73,6 @@ struct kipc_queue {
 	u64 change_time;
 };
 
-/* How a send or receive may wait. */
-struct kipc_wait {
-	bool nonblock;
-	bool has_deadline;
-	ktime_t deadline;	/* CLOCK_MONOTONIC */
-};
-
 static_assert(sizeof(struct kipc_queue_open) == KIPC_QUEUE_OPEN_SIZE_VER0);
 static_assert(sizeof(struct kipc_queue_remove) == KIPC_QUEUE_REMOVE_SIZE_VER0);
 static_assert(sizeof(struct kipc_send) == KIPC_SEND_SIZE_VER0);
@@ -99,43 +93,6 @@ static struct kipc_queue *kipc_queue_file(struct file *file)
 	return kipc_queue_of(file->private_data);
 }
 
-static struct kipc_msg *kipc_msg_new(const void __user *buf, size_t len)
-{
-	struct kipc_msg *msg;
-
-	/* a size the parameters allow can still be one kvmalloc refuses */
-	msg = kvmalloc(struct_size(msg, data, len),
-		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!msg)
-		return ERR_PTR(-ENOMEM);
-	if (copy_from_user(msg->data, buf, len)) {
-		kvfree(msg);
-		return ERR_PTR(-EFAULT);
-	}
-	msg->len = len;
-	msg->sender = get_pid(task_tgid(current));
-	msg->uid = current_euid();
-	return msg;
-}
-
-static void kipc_msg_free(struct kipc_msg *msg)
-{
-	put_pid(msg->sender);
-	kvfree(msg);
-}
-
-/* The header as the receiving task sees it. */
-static void kipc_msg_info(const struct kipc_msg *msg, struct kipc_msg_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->len = msg->len;
-	info->type = msg->type;
-	info->sender_pid = pid_vnr(msg->sender);
-	info->sender_uid = from_kuid_munged(current_user_ns(), msg->uid);
-	info->send_time_ns = msg->time_ns;
-	info->seq = msg->seq;
-}
-
 static void kipc_queue_set_pid_locked(struct kipc_queue *q, struct pid **slot,
 				      struct pid *pid)
 {
@@ -151,53 +108,6 @@ static bool kipc_queue_fits_locked(struct kipc_queue *q, size_t len)
 	lockdep_assert_held(&q->lock);
 	return q->mq.nr_msgs < q->lim.max_msgs &&
 	       q->mq.bytes + len <= q->lim.capacity;
-}
-
-static void kipc_queue_wake(wait_queue_head_t *wq)
-{
-	if (wq_has_sleeper(wq))
-		wake_up(wq);
-}
-
-static void kipc_wait_init(struct kipc_wait *w, struct file *file, u32 flags,
-			   u64 deadline_ns)
-{
-	w->nonblock = (flags & KIPC_MSG_NONBLOCK) ||
-		      (file->f_flags & O_NONBLOCK);
-	w->has_deadline = flags & KIPC_MSG_DEADLINE;
-	w->deadline = ns_to_ktime(min_t(u64, deadline_ns, KTIME_MAX));
-}
-
-/*
- * Sleep on @wq until woken, the deadline passes or a signal arrives, then
- * let the caller re-check everything.  Called with q->lock held; returns
- * with it held.  Return: 0 to re-check, -EAGAIN, -ETIMEDOUT, -ERESTARTSYS
- * (restarting is safe: deadlines are absolute).
- */
-static int kipc_queue_wait_locked(struct kipc_queue *q, wait_queue_head_t *wq,
-				  struct kipc_wait *w)
-	__must_hold(&q->lock)
-{
-	DEFINE_WAIT(wait);
-
-	lockdep_assert_held(&q->lock);
-	if (w->nonblock)
-		return -EAGAIN;
-	if (w->has_deadline && ktime_compare(ktime_get(), w->deadline) >= 0)
-		return -ETIMEDOUT;
-	if (signal_pending(current))
-		return -ERESTARTSYS;
-
-	prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
-	spin_unlock(&q->lock);
-	if (w->has_deadline)
-		schedule_hrtimeout_range(&w->deadline, current->timer_slack_ns,
-					 HRTIMER_MODE_ABS);
-	else
-		schedule();
-	finish_wait(wq, &wait);
-	spin_lock(&q->lock);
-	return 0;
 }
 
 /**
@@ -232,13 +142,13 @@ static int kipc_queue_send(struct kipc_queue *q, struct kipc_msg *msg,
 			ret = 0;
 			break;
 		}
-		ret = kipc_queue_wait_locked(q, &q->send_wait, w);
+		ret = kipc_wait_locked(&q->lock, &q->send_wait, w);
 		if (ret)
 			break;
 	}
 	spin_unlock(&q->lock);
 	if (!ret)
-		kipc_queue_wake(&q->recv_wait);
+		kipc_wake(&q->recv_wait);
 	return ret;
 }
 
@@ -284,14 +194,14 @@ static struct kipc_msg *kipc_queue_take(struct kipc_queue *q, unsigned int sel,
 			ret = 0;
 			break;
 		}
-		ret = kipc_queue_wait_locked(q, &q->recv_wait, w);
+		ret = kipc_wait_locked(&q->lock, &q->recv_wait, w);
 		if (ret)
 			break;
 	}
 	spin_unlock(&q->lock);
 	if (ret)
 		return ERR_PTR(ret);
-	kipc_queue_wake(&q->send_wait);
+	kipc_wake(&q->send_wait);
 	return msg;
 }
 
@@ -301,7 +211,7 @@ static void kipc_queue_unget(struct kipc_queue *q, struct kipc_msg *msg)
 	spin_lock(&q->lock);
 	kipc_msgq_requeue(&q->mq, msg);
 	spin_unlock(&q->lock);
-	kipc_queue_wake(&q->recv_wait);
+	kipc_wake(&q->recv_wait);
 }
 
 static void kipc_queue_release(struct kipc_object *obj)
@@ -336,11 +246,19 @@ static const struct kipc_object_ops kipc_queue_ops = {
 };
 
 /* The module's current limits for queue attributes. */
-static void kipc_queue_limits_max(struct kipc_queue_limits *max)
+void kipc_queue_limits_max(struct kipc_queue_limits *max)
 {
 	max->max_msgsize = READ_ONCE(kipc_msgsize_max);
 	max->capacity = READ_ONCE(kipc_capacity_max);
 	max->max_msgs = READ_ONCE(kipc_msgs_max);
+}
+
+/* The module's current defaults for queue attributes. */
+void kipc_queue_limits_def(struct kipc_queue_limits *def)
+{
+	def->max_msgsize = READ_ONCE(kipc_msgsize_default);
+	def->capacity = READ_ONCE(kipc_capacity_default);
+	def->max_msgs = READ_ONCE(kipc_msgs_default);
 }
 
 /**
@@ -351,8 +269,8 @@ static void kipc_queue_limits_max(struct kipc_queue_limits *max)
  * Return: 0, -EMSGSIZE (message size over the module's), -EINVAL (zero,
  * over the module's, or a message size over the capacity).
  */
-VISIBLE_IF_KUNIT int kipc_queue_limits_check(const struct kipc_queue_limits *lim,
-					     const struct kipc_queue_limits *max)
+int kipc_queue_limits_check(const struct kipc_queue_limits *lim,
+			    const struct kipc_queue_limits *max)
 {
 	if (lim->max_msgsize > max->max_msgsize)
 		return -EMSGSIZE;
@@ -373,8 +291,8 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_queue_limits_check);
  *
  * A default message size never exceeds the requested capacity.
  */
-VISIBLE_IF_KUNIT void kipc_queue_limits_default(struct kipc_queue_limits *lim,
-						const struct kipc_queue_limits *def)
+void kipc_queue_limits_default(struct kipc_queue_limits *lim,
+			       const struct kipc_queue_limits *def)
 {
 	if (!lim->capacity)
 		lim->capacity = def->capacity;
@@ -678,7 +596,7 @@ static long kipc_ioctl_queue_set(struct file *file, void __user *arg)
 	ret = kipc_queue_set_locked(q, &args, uid, gid);
 	mutex_unlock(&kipc_reg_lock);
 	if (!ret)	/* limits may have grown */
-		kipc_queue_wake(&q->send_wait);
+		kipc_wake(&q->send_wait);
 	return ret;
 }
 
@@ -785,3 +703,6 @@ static const struct file_operations kipc_queue_fops = {
 	.release	= kipc_queue_file_release,
 	.llseek		= noop_llseek,
 };
+
+long kipc_ioctl_mailbox_open(void __user *arg) { return -ENOTTY; } /* TEMP */
+long kipc_ioctl_mailbox_remove(void __user *arg) { return -ENOTTY; } /* TEMP */

@@ -26,15 +26,18 @@ struct kipc_queue_limits {
 	u64 capacity;
 };
 
-#if IS_ENABLED(CONFIG_KUNIT)
+/* Also for links (link.c), whose per-direction limits are a queue's. */
 int kipc_queue_limits_check(const struct kipc_queue_limits *lim,
 			    const struct kipc_queue_limits *max);
 void kipc_queue_limits_default(struct kipc_queue_limits *lim,
 			       const struct kipc_queue_limits *def);
-#endif
+void kipc_queue_limits_max(struct kipc_queue_limits *max);
+void kipc_queue_limits_def(struct kipc_queue_limits *def);
 
 /* Session ioctls (main.c dispatches, @arg is the user pointer). */
 long kipc_ioctl_queue_open(void __user *arg);
 long kipc_ioctl_queue_remove(void __user *arg);
+long kipc_ioctl_mailbox_open(void __user *arg);
+long kipc_ioctl_mailbox_remove(void __user *arg);
 
 #endif /* KIPC_QUEUE_H */

@@ -76,6 +76,100 @@
  *   message of type 0, with the same errors.
  *   poll: EPOLLIN when a message is queued, EPOLLOUT when a message of
  *   max_msgsize fits, EPOLLERR|EPOLLHUP once removed.
+ *
+ * Mailboxes (indirect communication)
+ *   A mailbox is a message queue in a namespace of its own, with an owner.
+ *   KIPC_IOC_MAILBOX_OPEN takes struct kipc_queue_open and two more open
+ *   flags: KIPC_O_OWNED (a new mailbox belongs to the calling process and
+ *   is removed when that process exits: blocked users wake with -EIDRM;
+ *   without it the mailbox belongs to the system and lives until removed)
+ *   and KIPC_O_OWNER_RECV (with KIPC_O_OWNED: only the owning process may
+ *   receive).  The queue ioctls (SEND, RECV, STAT, SET), read, write and
+ *   poll work on mailbox fds as on queue fds; each message goes to exactly
+ *   one receiver.
+ *   KIPC_IOC_MAILBOX_OPEN (session fd) -> mailbox fd: errors as for
+ *     KIPC_IOC_QUEUE_OPEN, and
+ *     -EINVAL       KIPC_O_OWNER_RECV without KIPC_O_OWNED
+ *     -EACCES       KIPC_O_RECV on an owner-receive mailbox by a process
+ *                   other than its owner
+ *   KIPC_IOC_MAILBOX_REMOVE (session fd, struct kipc_queue_remove): as
+ *     KIPC_IOC_QUEUE_REMOVE
+ *   KIPC_IOC_QUEUE_RECV on an owner-receive mailbox's fd that reached
+ *     another process (fork, fd passing): -EPERM
+ *   KIPC_IOC_QUEUE_OPEN and the other queue ioctls never see mailboxes and
+ *   the mailbox ioctls never see queues (-ENOENT): the names are apart.
+ *
+ * Direct links (direct communication)
+ *   A session bound to its process (KIPC_IOC_BIND) makes the process
+ *   addressable by its PID.  Between two bound processes there is exactly
+ *   one link, made by the first KIPC_IOC_CONNECT or link send/call from
+ *   either side.  A link carries messages both ways; each direction holds
+ *   what the receiving side's bind limits allow.  Messages carry the
+ *   sender's pid and euid, stamped by the kernel.  A link names its peer
+ *   process by struct pid, so a recycled PID never reaches a new process:
+ *   a link fd keeps addressing the process it was made for, and a PID
+ *   number names the process that has it when the call is made.
+ *
+ *   Link calls on the session fd name the peer (pid); on a link fd pid is
+ *   0 (or the link's peer).  Session and link fds act for the process the
+ *   session is bound to; from any other process they fail with -ENOTCONN.
+ *
+ *   When a peer exits or closes its bound session, the messages it sent
+ *   stay readable; after them a receive from that peer returns
+ *   -ECONNRESET with info.sender_pid set (a receive from any peer reports
+ *   each such link once, then forgets it), sends and calls to it return
+ *   -EPIPE, calls waiting for its reply return -ECONNRESET, and poll on
+ *   the link fd reports EPOLLHUP.
+ *
+ *   Request-reply: KIPC_IOC_LINK_CALL sends a request and waits for its
+ *   reply in one call.  The server receives it (kind KIPC_LINK_REQUEST,
+ *   request_id set; ids are unique per server session and never reused)
+ *   and replies with KIPC_IOC_LINK_REPLY, or with the reply fields of its
+ *   next KIPC_IOC_LINK_RECV (reply and receive in one call).  A caller
+ *   that gives up (deadline, signal, exit) withdraws its request if the
+ *   server has not received it yet, else the server receives a
+ *   KIPC_LINK_CANCEL message with that request_id; a reply to it fails
+ *   with -ESRCH and is dropped.
+ *
+ *   KIPC_IOC_BIND (session fd)
+ *     -EBUSY        the process has a bound session, or this session is
+ *                   bound already
+ *     -EINVAL       unknown flags, bad limits (as for queues);
+ *                   -EMSGSIZE as for queues
+ *   KIPC_IOC_CONNECT (session fd) -> link fd
+ *     -ENOTCONN     the session is not bound to the calling process
+ *     -EINVAL       pid <= 0, or the caller's own pid
+ *     -ESRCH        no process with that pid
+ *     -ECONNREFUSED the process has no bound session
+ *     -EPERM        another user's process that did not bind with
+ *                   KIPC_BIND_ANYONE, and no CAP_SYS_ADMIN
+ *     -EDQUOT       the caller or the peer has links_max links
+ *     -EMFILE/-ENFILE/-ENOMEM
+ *   KIPC_IOC_LINK_SEND (session or link fd)
+ *     connect's errors (session fd), and
+ *     -EMSGSIZE     len over the peer's max_msgsize
+ *     -EAGAIN, -ETIMEDOUT, -EINTR as for queues; -EPIPE peer gone
+ *   KIPC_IOC_LINK_RECV (session or link fd)
+ *     -ENOTCONN, -EINVAL; a named peer is connected to as by connect
+ *     -EMSGSIZE     the message is larger than the buffer; it stays queued
+ *     -ECONNRESET   the peer is gone and nothing from it is left
+ *     -EAGAIN, -ETIMEDOUT, -EINTR, -EFAULT (the message stays queued)
+ *     reply errors as for KIPC_IOC_LINK_REPLY (then nothing is received)
+ *   KIPC_IOC_LINK_CALL (session or link fd): returns the reply's length
+ *     connect's and send's errors, and
+ *     -ECONNRESET   the server went away before replying
+ *     -ETIMEDOUT    deadline passed; -EINTR a signal (never restarted)
+ *     -EFAULT       the reply buffer is not writable: the reply is lost
+ *   KIPC_IOC_LINK_REPLY (session or link fd)
+ *     -ESRCH        no caller waits for this request id (it gave up, went
+ *                   away, or the id is not one of this session's)
+ *     -EMSGSIZE     len over the caller's reply buffer: nothing is sent,
+ *                   the caller keeps waiting
+ *   poll on a bound session: EPOLLIN when a receive from any peer would
+ *   not block.  poll on a link fd: EPOLLIN (a message, or the peer gone),
+ *   EPOLLOUT (a max_msgsize message fits), EPOLLHUP (peer gone).
+ *   read(2)/write(2) on a link fd receive the oldest message and send a
+ *   message of type 0.
  */
 #ifndef _UAPI_LINUX_KIPC_H
 #define _UAPI_LINUX_KIPC_H
@@ -86,7 +180,7 @@
 #define KIPC_DEVICE		"/dev/kipc"
 
 #define KIPC_VERSION_MAJOR	1
-#define KIPC_VERSION_MINOR	0
+#define KIPC_VERSION_MINOR	1
 
 /* Longest object name, without the terminating NUL. */
 #define KIPC_NAME_MAX		255
@@ -94,6 +188,8 @@
 /* Feature bits reported by KIPC_IOC_VERSION. */
 #define KIPC_FEAT_QUEUE		(1ULL << 0)	/* message queues */
 #define KIPC_FEAT_QUEUE_RW	(1ULL << 1)	/* read/write on queue fds */
+#define KIPC_FEAT_MAILBOX	(1ULL << 2)	/* mailboxes */
+#define KIPC_FEAT_LINK		(1ULL << 3)	/* direct links, request-reply */
 
 /**
  * struct kipc_version - KIPC_IOC_VERSION
@@ -120,6 +216,10 @@ struct kipc_version {
 #define KIPC_O_NONBLOCK		(1U << 4)	/* fd gets O_NONBLOCK */
 #define KIPC_O_CLOEXEC		(1U << 5)	/* fd gets O_CLOEXEC */
 #define KIPC_O_ALL		0x3fU
+/* Mailbox-only open flags (-EINVAL elsewhere). */
+#define KIPC_O_OWNED		(1U << 6)	/* new mailbox dies with its creator */
+#define KIPC_O_OWNER_RECV	(1U << 7)	/* only the owner receives */
+#define KIPC_O_MAILBOX_ALL	0xffU
 
 /**
  * struct kipc_queue_open - KIPC_IOC_QUEUE_OPEN
@@ -252,6 +352,8 @@ struct kipc_recv {
 /* struct kipc_queue_stat.flags */
 #define KIPC_STAT_REMOVED	(1U << 0)	/* the queue was removed */
 #define KIPC_STAT_ANONYMOUS	(1U << 1)	/* created without a name */
+#define KIPC_STAT_OWNED		(1U << 2)	/* mailbox owned by a process */
+#define KIPC_STAT_OWNER_RECV	(1U << 3)	/* only its owner receives */
 
 /**
  * struct kipc_queue_stat - KIPC_IOC_QUEUE_STAT
@@ -270,6 +372,9 @@ struct kipc_recv {
  *		CLOCK_REALTIME times of the last send, receive, attribute
  *		change and of creation (0: never)
  * @name:	NUL-terminated name ("" when anonymous)
+ * @owner_pid:	owning process of a KIPC_STAT_OWNED mailbox (0 otherwise,
+ *		or once it exited)
+ * @reserved:	zero
  */
 struct kipc_queue_stat {
 	__u32 size;
@@ -293,7 +398,9 @@ struct kipc_queue_stat {
 	__u64 change_time_ns;
 	__u64 create_time_ns;
 	char name[KIPC_NAME_MAX + 1];
-	__u64 reserved[4];
+	__s32 owner_pid;
+	__u32 reserved0;
+	__u64 reserved[3];
 };
 
 /* struct kipc_queue_set.flags: which fields to apply */
@@ -328,6 +435,166 @@ struct kipc_queue_set {
 	__u64 reserved[2];
 };
 
+/* struct kipc_bind.flags */
+#define KIPC_BIND_ANYONE	(1U << 0)	/* any user may connect */
+#define KIPC_BIND_ALL		0x1U
+
+/**
+ * struct kipc_bind - KIPC_IOC_BIND
+ * @size:	caller's sizeof
+ * @flags:	KIPC_BIND_*; without KIPC_BIND_ANYONE only processes with the
+ *		caller's euid (or CAP_SYS_ADMIN) may connect
+ * @max_msgsize, @max_msgs, @capacity: what each link holds toward this
+ *		process (0: the module's defaults for queues)
+ * @reserved:	zero
+ *
+ * Binds the session to the calling process (its thread group) until the
+ * session's last fd closes or the process exits.
+ */
+struct kipc_bind {
+	__u32 size;
+	__u32 flags;
+	__u32 max_msgsize;
+	__u32 max_msgs;
+	__u64 capacity;
+	__u64 reserved[2];
+};
+
+/**
+ * struct kipc_connect - KIPC_IOC_CONNECT
+ * @size:	caller's sizeof
+ * @flags:	KIPC_O_NONBLOCK, KIPC_O_CLOEXEC for the link fd
+ * @pid:	the peer process, in the caller's pid namespace
+ * @reserved0, @reserved: zero
+ *
+ * Returns a new fd for the link to @pid (made if it does not exist).
+ */
+struct kipc_connect {
+	__u32 size;
+	__u32 flags;
+	__s32 pid;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/**
+ * struct kipc_link_send - KIPC_IOC_LINK_SEND
+ * @size:	caller's sizeof
+ * @flags:	KIPC_MSG_*
+ * @pid:	the peer (session fd); 0 or the peer on a link fd
+ * @reserved0:	zero
+ * @buf_ptr, @len, @type, @deadline_ns: as in struct kipc_send
+ * @reserved:	zero
+ */
+struct kipc_link_send {
+	__u32 size;
+	__u32 flags;
+	__s32 pid;
+	__u32 reserved0;
+	__u64 buf_ptr;
+	__u64 len;
+	__u64 type;
+	__u64 deadline_ns;
+	__u64 reserved[2];
+};
+
+/* struct kipc_link_recv.kind: what was received */
+enum kipc_link_kind {
+	KIPC_LINK_MSG = 0,	/* a message (KIPC_IOC_LINK_SEND) */
+	KIPC_LINK_REQUEST = 1,	/* a request: reply to @request_id */
+	KIPC_LINK_CANCEL = 2,	/* the caller of @request_id gave up; len 0 */
+};
+
+/**
+ * struct kipc_link_recv - KIPC_IOC_LINK_RECV
+ * @size:	caller's sizeof
+ * @flags:	KIPC_MSG_*
+ * @pid:	the peer to receive from (session fd), 0 for any peer; 0 or
+ *		the peer on a link fd
+ * @select:	enum kipc_select (a receive from any peer: KIPC_SEL_FIFO)
+ * @buf_ptr, @buf_len, @type, @deadline_ns: as in struct kipc_recv
+ * @info:	out: the message's header; info.sender_pid is the peer, also
+ *		with -ECONNRESET; info.len with -EMSGSIZE
+ * @request_id:	out: the request's id (KIPC_LINK_REQUEST, KIPC_LINK_CANCEL)
+ * @kind:	out: enum kipc_link_kind
+ * @reserved0:	zero
+ * @reply_id:	nonzero: first reply to this request, as KIPC_IOC_LINK_REPLY
+ *		with @reply_ptr, @reply_len and @reply_type
+ * @reply_ptr, @reply_len, @reply_type: the reply
+ * @reserved:	zero
+ *
+ * Returns the message's length.  Messages from one peer come in the order
+ * it sent them (within the selection); a receive from any peer takes the
+ * links in the order they became readable.
+ */
+struct kipc_link_recv {
+	__u32 size;
+	__u32 flags;
+	__s32 pid;
+	__u32 select;
+	__u64 buf_ptr;
+	__u64 buf_len;
+	__u64 type;
+	__u64 deadline_ns;
+	struct kipc_msg_info info;
+	__u64 request_id;
+	__u32 kind;
+	__u32 reserved0;
+	__u64 reply_id;
+	__u64 reply_ptr;
+	__u64 reply_len;
+	__u64 reply_type;
+	__u64 reserved[2];
+};
+
+/**
+ * struct kipc_link_call - KIPC_IOC_LINK_CALL
+ * @size:	caller's sizeof
+ * @flags:	KIPC_MSG_* (KIPC_MSG_NONBLOCK: -EAGAIN if the request does not
+ *		fit at once; the wait for the reply is not affected)
+ * @pid:	the server (session fd); 0 or the peer on a link fd
+ * @reserved0:	zero
+ * @req_ptr, @req_len, @type: the request and its type
+ * @reply_ptr, @reply_len: room for the reply
+ * @deadline_ns: absolute CLOCK_MONOTONIC time to give up (KIPC_MSG_DEADLINE)
+ * @info:	out: the reply's header
+ * @reserved:	zero
+ *
+ * Returns the reply's length.
+ */
+struct kipc_link_call {
+	__u32 size;
+	__u32 flags;
+	__s32 pid;
+	__u32 reserved0;
+	__u64 req_ptr;
+	__u64 req_len;
+	__u64 type;
+	__u64 reply_ptr;
+	__u64 reply_len;
+	__u64 deadline_ns;
+	struct kipc_msg_info info;
+	__u64 reserved[2];
+};
+
+/**
+ * struct kipc_link_reply - KIPC_IOC_LINK_REPLY
+ * @size:	caller's sizeof
+ * @flags:	zero
+ * @request_id:	the request's id
+ * @buf_ptr, @len, @type: the reply
+ * @reserved:	zero
+ */
+struct kipc_link_reply {
+	__u32 size;
+	__u32 flags;
+	__u64 request_id;
+	__u64 buf_ptr;
+	__u64 len;
+	__u64 type;
+	__u64 reserved[2];
+};
+
 /* Sizes of the first published version of each struct (the minimum). */
 #define KIPC_VERSION_SIZE_VER0		40
 #define KIPC_QUEUE_OPEN_SIZE_VER0	80
@@ -336,6 +603,12 @@ struct kipc_queue_set {
 #define KIPC_RECV_SIZE_VER0		104
 #define KIPC_QUEUE_STAT_SIZE_VER0	400
 #define KIPC_QUEUE_SET_SIZE_VER0	56
+#define KIPC_BIND_SIZE_VER0		40
+#define KIPC_CONNECT_SIZE_VER0		32
+#define KIPC_LINK_SEND_SIZE_VER0	64
+#define KIPC_LINK_RECV_SIZE_VER0	152
+#define KIPC_LINK_CALL_SIZE_VER0	120
+#define KIPC_LINK_REPLY_SIZE_VER0	56
 
 /* 0xB9 is free in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define KIPC_IOC_MAGIC		0xB9
@@ -344,8 +617,18 @@ struct kipc_queue_set {
 #define KIPC_IOC_VERSION	_IOWR(KIPC_IOC_MAGIC, 0x00, struct kipc_version)
 #define KIPC_IOC_QUEUE_OPEN	_IOWR(KIPC_IOC_MAGIC, 0x10, struct kipc_queue_open)
 #define KIPC_IOC_QUEUE_REMOVE	_IOW(KIPC_IOC_MAGIC, 0x11, struct kipc_queue_remove)
+#define KIPC_IOC_MAILBOX_OPEN	_IOWR(KIPC_IOC_MAGIC, 0x12, struct kipc_queue_open)
+#define KIPC_IOC_MAILBOX_REMOVE	_IOW(KIPC_IOC_MAGIC, 0x13, struct kipc_queue_remove)
+#define KIPC_IOC_BIND		_IOW(KIPC_IOC_MAGIC, 0x14, struct kipc_bind)
+#define KIPC_IOC_CONNECT	_IOW(KIPC_IOC_MAGIC, 0x15, struct kipc_connect)
 
-/* on a queue fd */
+/* on a bound session fd or a link fd */
+#define KIPC_IOC_LINK_SEND	_IOW(KIPC_IOC_MAGIC, 0x30, struct kipc_link_send)
+#define KIPC_IOC_LINK_RECV	_IOWR(KIPC_IOC_MAGIC, 0x31, struct kipc_link_recv)
+#define KIPC_IOC_LINK_CALL	_IOWR(KIPC_IOC_MAGIC, 0x32, struct kipc_link_call)
+#define KIPC_IOC_LINK_REPLY	_IOW(KIPC_IOC_MAGIC, 0x33, struct kipc_link_reply)
+
+/* on a queue or mailbox fd */
 #define KIPC_IOC_QUEUE_SEND	_IOW(KIPC_IOC_MAGIC, 0x20, struct kipc_send)
 #define KIPC_IOC_QUEUE_RECV	_IOWR(KIPC_IOC_MAGIC, 0x21, struct kipc_recv)
 #define KIPC_IOC_QUEUE_STAT	_IOWR(KIPC_IOC_MAGIC, 0x22, struct kipc_queue_stat)
