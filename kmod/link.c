@@ -657,6 +657,20 @@ static struct kipc_link_end *kipc_end_find_dead(struct kipc_endpoint *ep,
 	return found;
 }
 
+/* The thread group of the task @nr names (a thread id names its process). */
+static struct pid *kipc_find_get_tgid(pid_t nr)
+{
+	struct task_struct *task;
+	struct pid *pid = NULL;
+
+	rcu_read_lock();
+	task = pid_task(find_vpid(nr), PIDTYPE_PID);
+	if (task)
+		pid = get_pid(task_tgid(task));
+	rcu_read_unlock();
+	return pid;
+}
+
 /*
  * @ep's end of the link to the process @nr (in the caller's pid
  * namespace), made if needed.  With @dead_ok, a link to a process that
@@ -671,7 +685,7 @@ static struct kipc_link_end *kipc_end_get(struct kipc_endpoint *ep, pid_t nr,
 
 	if (nr <= 0)
 		return ERR_PTR(-EINVAL);
-	pid = find_get_pid(nr);
+	pid = kipc_find_get_tgid(nr);
 	if (pid) {
 		if (pid == ep->pid)
 			end = ERR_PTR(-EINVAL);
