@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the kipc selftests: the session that skips without the
- * module, unique queue names, raw ioctls, module parameters, clocks, and
- * child processes that report an errno through their exit status.
+ * module, unique queue names, raw ioctls, module parameters, clocks, child
+ * processes that report an errno through their exit status, and the
+ * fault-injection sweep (fail-nth, failslab) of the *_fault_test binaries.
  *
  * Children never use the harness's ASSERT/EXPECT: they _exit() with 0 or a
  * positive errno (KT_CHILD_* for their own failures) and the test compares
@@ -25,6 +26,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -610,5 +612,379 @@ static inline const char *kt_quota_str(int res)
 	}
 	return res < 0 ? strerror(-res) : "unexpected result";
 }
+
+/* ---- fault injection: fail-nth and failslab (the debug kernel) ---- */
+
+/*
+ * A sweep runs a call with /proc/self/task/<tid>/fail-nth set to 1, 2,
+ * 3, ... until a run injects nothing (Documentation/fault-injection/
+ * fault-injection.rst, "Systematic faults using fail-nth"), twice: once
+ * with only the n-th injectable call failing, once with every call from
+ * the n-th on failing (failslab's probability 100 for this task alone,
+ * task-filter and make-it-fail, takes over once fail-nth has fired), so
+ * that the fallbacks fail too.  failslab is set to fail sleeping
+ * allocations too (ignore-gfp-wait=N), to stay quiet (verbose=0) and to
+ * fail only tasks with make-it-fail set (task-filter=Y, then probability
+ * 100), as fail_page_alloc when present; kt_fault_knobs_restore() puts
+ * everything back.  KIPC_FAULT_VERBOSE=1 prints how each fault point
+ * ended.
+ *
+ * Nothing may allocate in the calling thread between arming and the
+ * call: buffers the kernel reads or writes are touched and locked
+ * (mlockall()) before, or a page fault could take the injected failure.
+ */
+
+#define KT_DEBUGFS		"/sys/kernel/debug/"
+#define KT_FAULT_MAX_POINTS	2000	/* a sweep that never ends fails */
+
+/*
+ * debugfs knobs a sweep changes, in this order (restored in the reverse
+ * one): the task filter is on before the probability is raised, so that
+ * no other task ever sees a failure.
+ */
+static const struct kt_fault_knob {
+	const char *path;	/* under debugfs */
+	const char *val;	/* for the sweep */
+} kt_fault_knobs[] = {
+	{ "failslab/verbose", "0" },
+	{ "failslab/ignore-gfp-wait", "N" },
+	{ "failslab/task-filter", "Y" },
+	{ "failslab/interval", "1" },
+	{ "failslab/times", "-1" },
+	{ "failslab/space", "0" },
+	{ "failslab/probability", "100" },
+	{ "fail_page_alloc/verbose", "0" },
+	{ "fail_page_alloc/ignore-gfp-wait", "N" },
+	{ "fail_page_alloc/ignore-gfp-highmem", "N" },
+	{ "fail_page_alloc/task-filter", "Y" },
+	{ "fail_page_alloc/interval", "1" },
+	{ "fail_page_alloc/times", "-1" },
+	{ "fail_page_alloc/space", "0" },
+	{ "fail_page_alloc/probability", "100" },
+};
+#define KT_FAULT_NR_KNOBS	ARRAY_SIZE(kt_fault_knobs)
+
+/**
+ * struct kt_fault - fault injection for one thread
+ * @nth:	its fail-nth, or -1
+ * @mif:	its make-it-fail, or -1
+ * @efault_ok:	fail_usercopy exists: an injected failure may be -EFAULT
+ * @saved:	the knobs' values before the sweep ("" when absent)
+ */
+struct kt_fault {
+	int nth;
+	int mif;
+	bool efault_ok;
+	char saved[KT_FAULT_NR_KNOBS][32];
+};
+
+static inline int kt_debugfs_read(const char *knob, char *buf, size_t len)
+{
+	char path[128];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), KT_DEBUGFS "%s", knob);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+static inline int kt_debugfs_write(const char *knob, const char *val)
+{
+	char path[128];
+	int fd, ret = 0;
+
+	snprintf(path, sizeof(path), KT_DEBUGFS "%s", knob);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* The calling thread's /proc file @name, open for reading and writing. */
+static inline int kt_task_file_open(const char *name)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/%s",
+		 (long)syscall(SYS_gettid), name);
+	return open(path, O_RDWR | O_CLOEXEC);
+}
+
+/* Write @n to the /proc file @fd of a thread.  0 or -errno. */
+static inline int kt_task_file_set(int fd, unsigned int n)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", n);
+
+	return write(fd, buf, len) == len ? 0 : -errno;
+}
+
+/* Is there fail-nth and a failslab to set up (the debug kernel)? */
+static inline bool kt_fault_available(void)
+{
+	int fd = kt_task_file_open("fail-nth");
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return access(KT_DEBUGFS "failslab/ignore-gfp-wait", W_OK) == 0 &&
+	       access(KT_DEBUGFS "failslab/task-filter", W_OK) == 0;
+}
+
+/*
+ * Open the calling thread's fail-nth and make-it-fail into @f (the fds
+ * stay writable after a seteuid()).  0 or -errno; kt_fault_task_close()
+ * undoes it either way.
+ */
+static inline int kt_fault_task_open(struct kt_fault *f)
+{
+	f->nth = kt_task_file_open("fail-nth");
+	if (f->nth < 0)
+		return -errno;
+	f->mif = kt_task_file_open("make-it-fail");
+	if (f->mif < 0)
+		return -errno;
+	return kt_task_file_set(f->mif, 0);
+}
+
+/* Disarm and close what kt_fault_task_open() opened. */
+static inline void kt_fault_task_close(struct kt_fault *f)
+{
+	if (f->mif >= 0) {
+		kt_task_file_set(f->mif, 0);
+		close(f->mif);
+		f->mif = -1;
+	}
+	if (f->nth >= 0) {
+		kt_task_file_set(f->nth, 0);
+		close(f->nth);
+		f->nth = -1;
+	}
+}
+
+/* Save the knobs into @f and set them for the sweep (needs root). */
+static inline void kt_fault_knobs_set(struct __test_metadata *_metadata,
+				      struct kt_fault *f)
+{
+	unsigned int i;
+
+	f->efault_ok = access(KT_DEBUGFS "fail_usercopy", F_OK) == 0;
+	for (i = 0; i < KT_FAULT_NR_KNOBS; i++) {
+		f->saved[i][0] = '\0';
+		if (kt_debugfs_read(kt_fault_knobs[i].path, f->saved[i],
+				    sizeof(f->saved[i]))) {
+			f->saved[i][0] = '\0';
+			continue;	/* not in this kernel */
+		}
+		ASSERT_EQ(0, kt_debugfs_write(kt_fault_knobs[i].path,
+					      kt_fault_knobs[i].val))
+			TH_LOG("%s", kt_fault_knobs[i].path);
+	}
+}
+
+/* Put back what kt_fault_knobs_set() changed (needs root). */
+static inline void kt_fault_knobs_restore(struct __test_metadata *_metadata,
+					  struct kt_fault *f)
+{
+	unsigned int i;
+
+	for (i = KT_FAULT_NR_KNOBS; i-- > 0;) {
+		const char *path = kt_fault_knobs[i].path;
+
+		if (f->saved[i][0])
+			EXPECT_EQ(0, kt_debugfs_write(path, f->saved[i]))
+				TH_LOG("restoring %s", path);
+	}
+}
+
+/* fail-nth's count: calls still to go before the fault, 0 once injected. */
+static inline long kt_fault_left(const struct kt_fault *f)
+{
+	char buf[16];
+	ssize_t n = pread(f->nth, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * Run @call(@ctx) in this thread with its @n-th injectable call failing
+ * and, with @onward, every later one too.  Returns the call's result;
+ * *@left is 0 when the fault was injected, the calls still to go when the
+ * call ended before it, -1 when the fault could not be armed or read.
+ * Uses no harness macro: children call it too.
+ */
+static inline long kt_fault_call(struct kt_fault *f, unsigned int n,
+				 bool onward, long (*call)(void *ctx),
+				 void *ctx, long *left)
+{
+	long ret;
+
+	*left = -1;
+	if (onward && kt_task_file_set(f->mif, 1))
+		return -EIO;
+	if (kt_task_file_set(f->nth, n)) {
+		kt_task_file_set(f->mif, 0);
+		return -EIO;
+	}
+	ret = call(ctx);
+	*left = kt_fault_left(f);
+	if (kt_task_file_set(f->nth, 0) ||
+	    (onward && kt_task_file_set(f->mif, 0)))
+		*left = -1;
+	return ret;
+}
+
+/* What an injected failure may make a call return. */
+static inline bool kt_fault_errno_ok(const struct kt_fault *f, long ret)
+{
+	return ret == -ENOMEM || (ret == -EFAULT && f->efault_ok);
+}
+
+/**
+ * struct kt_fault_path - a call a sweep runs
+ * @name:	printed in the results ("# path NAME: N fault points ...")
+ * @call:	the call under test: its result or -errno, nothing else; runs
+ *		with faults armed, so it must not allocate in user space
+ * @check:	with faults off, after the call: check the state and bring it
+ *		back to what the next call expects.  @ret is the call's result
+ * @prepare:	with faults off, before each call (may be NULL)
+ * @run:	runs @call armed as kt_fault_call() does, elsewhere (in a
+ *		child, with its own struct kt_fault); NULL: in this thread
+ * @vmalloc:	may fall back to vmalloc(): no every-call-fails round, whose
+ *		vmalloc() failure prints a warn_alloc() stack dump with
+ *		unreliable frames naming lockdep or kmemleak, lines the
+ *		runner's log scan fails on (KIPC_FAULT_VMALLOC=1 runs it)
+ */
+struct kt_fault_path {
+	const char *name;
+	long (*call)(void *ctx);
+	void (*check)(struct __test_metadata *_metadata, void *ctx, long ret);
+	void (*prepare)(struct __test_metadata *_metadata, void *ctx);
+	long (*run)(void *ctx, unsigned int n, bool onward, long *left);
+	bool vmalloc;
+};
+
+struct kt_fault_tally {
+	unsigned int points;	/* injectable calls reached */
+	unsigned int failed;	/* ... whose failure failed the call */
+	unsigned int absorbed;	/* ... that the kernel got over */
+};
+
+/*
+ * Run @p's call with the 1st, 2nd, ... injectable call failing (and with
+ * @onward, every later one too) until it runs with no fault injected,
+ * which must succeed.  Every failure must be a clean errno.
+ */
+static inline void kt_fault_sweep_mode(struct __test_metadata *_metadata,
+				       struct kt_fault *f,
+				       const struct kt_fault_path *p,
+				       void *ctx, bool onward,
+				       struct kt_fault_tally *t)
+{
+	bool verbose = kt_env_ull("KIPC_FAULT_VERBOSE", 0);
+	unsigned int n;
+	long ret, left;
+
+	for (n = 1; n <= KT_FAULT_MAX_POINTS; n++) {
+		if (p->prepare) {
+			p->prepare(_metadata, ctx);
+			if (_metadata->exit_code)
+				break;
+		}
+		if (p->run)
+			ret = p->run(ctx, n, onward, &left);
+		else
+			ret = kt_fault_call(f, n, onward, p->call, ctx, &left);
+		ASSERT_LE(0, left) TH_LOG("%s, fault %u: arming failed",
+					  p->name, n);
+		if (left) {
+			/* nothing was injected: the plain call */
+			EXPECT_LE(0, ret) TH_LOG("%s without a fault: %s",
+						 p->name, strerror(-ret));
+			p->check(_metadata, ctx, ret);
+			break;
+		}
+		t->points++;
+		if (verbose)
+			printf("# %s, fault %u%s: %s\n", p->name, n,
+			       onward ? " on" : "",
+			       ret < 0 ? strerror(-ret) : "absorbed");
+		if (ret < 0) {
+			t->failed++;
+			EXPECT_TRUE(kt_fault_errno_ok(f, ret))
+				TH_LOG("%s, fault %u%s: %s (want ENOMEM)",
+				       p->name, n, onward ? " on" : "",
+				       strerror(-ret));
+		} else {
+			t->absorbed++;
+		}
+		p->check(_metadata, ctx, ret);
+		if (_metadata->exit_code)	/* report the first bad point */
+			break;
+	}
+	EXPECT_GE(KT_FAULT_MAX_POINTS, (int)n)
+		TH_LOG("%s: more than %d fault points", p->name,
+		       KT_FAULT_MAX_POINTS);
+}
+
+/* Sweep @p both ways and print "# path NAME: N fault points; ...". */
+static inline void kt_fault_sweep(struct __test_metadata *_metadata,
+				  struct kt_fault *f,
+				  const struct kt_fault_path *p, void *ctx)
+{
+	struct kt_fault_tally one = { 0 }, onward = { 0 };
+	bool on = !p->vmalloc || kt_env_ull("KIPC_FAULT_VMALLOC", 0);
+
+	kt_fault_sweep_mode(_metadata, f, p, ctx, false, &one);
+	if (on && !_metadata->exit_code)
+		kt_fault_sweep_mode(_metadata, f, p, ctx, true, &onward);
+	printf("# path %s: %u fault points; the n-th failing: %u failed cleanly, %u absorbed",
+	       p->name, one.points, one.failed, one.absorbed);
+	if (on)
+		printf("; the n-th on failing: %u failed cleanly, %u absorbed",
+		       onward.failed, onward.absorbed);
+	printf("\n");
+	fflush(stdout);
+}
+
+/*
+ * main() of a fault-sweep binary: skip it without the module or without
+ * fail-nth and failslab; listing (-l) and help (-h) work anyway.
+ */
+#define KT_FAULT_HARNESS_MAIN						\
+	int main(int argc, char **argv)					\
+	{								\
+		int i, fd;						\
+									\
+		for (i = 1; i < argc; i++)				\
+			if (!strcmp(argv[i], "-l") ||			\
+			    !strcmp(argv[i], "-h"))			\
+				return test_harness_run(argc, argv);	\
+		fd = open(KIPC_DEVICE, O_RDWR | O_CLOEXEC);		\
+		if (fd < 0 && (errno == ENOENT || errno == ENODEV ||	\
+			       errno == ENXIO))				\
+			ksft_exit_skip("%s: %s (kipc module not loaded)\n", \
+				       KIPC_DEVICE, strerror(errno));	\
+		if (fd >= 0)						\
+			close(fd);					\
+		if (!kt_fault_available())				\
+			ksft_exit_skip("no /proc/self/task/<tid>/fail-nth or debugfs failslab: needs CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS (the debug kernel)\n"); \
+		return test_harness_run(argc, argv);			\
+	}
 
 #endif /* KIPC_TEST_H */

@@ -1,31 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kipc message queues under allocation failure: every ioctl path, and
- * read(2)/write(2), is run with /proc/self/task/<tid>/fail-nth set to 1, 2,
- * 3, ... until a run injects nothing (Documentation/fault-injection/
- * fault-injection.rst, "Systematic faults using fail-nth").  Each path is
- * swept twice: once with only the n-th injectable call failing, once with
- * every call from the n-th on failing (failslab's probability 100 for this
- * task alone, task-filter and make-it-fail, takes over once fail-nth has
- * fired), so that the fallbacks fail too.  Not for messages over a page:
- * there vmalloc() would fail as well and print a warn_alloc() stack dump,
- * whose unreliable frames may name lockdep or kmemleak functions, lines
- * the runner's log scan fails on; kipc's error path is the small
- * message's anyway.  KIPC_FAULT_VMALLOC=1 sweeps them too.  Each injected
- * failure must give a clean errno (ENOMEM) and leave everything as it was:
- * no queue made, no message queued or lost, the counters unchanged, the
- * queue still working, the user's quota whole.  A fault that the kernel
- * absorbs (a kvmalloc() falling back to vmalloc, kmemleak's own pool) must
- * leave the call's normal result.  Leaks are for kmemleak, which the
- * runner scans after rmmod in the debug kernel.
+ * read(2)/write(2), swept with fail-nth as kipc_test.h's kt_fault_sweep()
+ * does it: the n-th injectable call failing, then every call from the
+ * n-th on.  Not the every-call round for messages over a page, whose
+ * vmalloc() fallback would fail too and print a warn_alloc() stack dump
+ * (kt_fault_path.vmalloc); kipc's error path is the small message's
+ * anyway.  KIPC_FAULT_VMALLOC=1 sweeps them too.  Each injected failure
+ * must give a clean errno (ENOMEM) and leave everything as it was: no
+ * queue made, no message queued or lost, the counters unchanged, the queue
+ * still working, the user's quota whole.  A fault that the kernel absorbs
+ * (a kvmalloc() falling back to vmalloc, kmemleak's own pool) must leave
+ * the call's normal result.  Leaks are for kmemleak, which the runner
+ * scans after rmmod in the debug kernel.
  *
  * Needs CONFIG_FAULT_INJECTION and CONFIG_FAILSLAB with debugfs (the debug
- * kernel); elsewhere the binary skips.  failslab is set to fail sleeping
- * allocations too (ignore-gfp-wait=N), to stay quiet (verbose=0) and to
- * fail only tasks with make-it-fail set (task-filter=Y, then probability
- * 100), as fail_page_alloc when present; everything is restored
- * afterwards.  The calls run as an unprivileged euid of their own, so that
- * the quota probe in the teardown sees exactly what they charged.
+ * kernel); elsewhere the binary skips.  The calls run as an unprivileged
+ * euid of their own, so that the quota probe in the teardown sees exactly
+ * what they charged.
  *
  * Each test prints "# path NAME: N fault points" (a fault point: an
  * injectable call the path reached), then how the failures ended.
@@ -37,9 +29,6 @@
 
 #define FAULT_UID	4242
 #define FAULT_GID	4242
-#define MAX_POINTS	2000	/* a sweep that never ends is a failure */
-
-#define DEBUGFS		"/sys/kernel/debug/"
 
 /* A message larger than a page: kmalloc-8k, vmalloc() when that fails. */
 #define LARGE_LEN	(4096 + 1000)
@@ -54,39 +43,10 @@
 static char payload[HUGE_LEN];
 static char rbuf[HUGE_LEN + 16];
 
-/*
- * debugfs knobs we change, in this order (restored in the reverse one):
- * the task filter is on before the probability is raised, so that no
- * other task ever sees a failure.
- */
-static const struct knob {
-	const char *path;	/* under debugfs */
-	const char *val;	/* for the sweep */
-} knobs[] = {
-	{ "failslab/verbose", "0" },
-	{ "failslab/ignore-gfp-wait", "N" },
-	{ "failslab/task-filter", "Y" },
-	{ "failslab/interval", "1" },
-	{ "failslab/times", "-1" },
-	{ "failslab/space", "0" },
-	{ "failslab/probability", "100" },
-	{ "fail_page_alloc/verbose", "0" },
-	{ "fail_page_alloc/ignore-gfp-wait", "N" },
-	{ "fail_page_alloc/ignore-gfp-highmem", "N" },
-	{ "fail_page_alloc/task-filter", "Y" },
-	{ "fail_page_alloc/interval", "1" },
-	{ "fail_page_alloc/times", "-1" },
-	{ "fail_page_alloc/space", "0" },
-	{ "fail_page_alloc/probability", "100" },
-};
-#define NR_KNOBS	ARRAY_SIZE(knobs)
-
 FIXTURE(fault) {
 	int sfd;
-	int nth;		/* this thread's fail-nth */
-	int mif;		/* this thread's make-it-fail */
-	bool efault_ok;		/* fail_usercopy exists: copies may fail */
-	char saved[NR_KNOBS][32];	/* "" when the knob is absent */
+	struct kt_fault fault;	/* this thread's fail-nth, the knobs */
+	bool knobs_set;		/* the knobs were changed */
 	bool dropped;		/* running as FAULT_UID */
 	int qfd;		/* SEND|RECV opening of @name, or -1 */
 	uint64_t id;		/* its id */
@@ -97,77 +57,6 @@ FIXTURE(fault) {
 	struct kipc_queue_stat before;	/* the queue before the call */
 	unsigned int seq;	/* messages sent by the checks */
 };
-
-static int knob_read(const char *knob, char *buf, size_t len)
-{
-	char path[128];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), DEBUGFS "%s", knob);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	return 0;
-}
-
-static int knob_write(const char *knob, const char *val)
-{
-	char path[128];
-	int fd, ret = 0;
-
-	snprintf(path, sizeof(path), DEBUGFS "%s", knob);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, val, strlen(val)) < 0)
-		ret = -errno;
-	close(fd);
-	return ret;
-}
-
-/* This thread's /proc file @name. */
-static int open_task_file(const char *name)
-{
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/%s",
-		 (long)syscall(SYS_gettid), name);
-	return open(path, O_RDWR | O_CLOEXEC);
-}
-
-/* Write @n to a /proc file of this thread. */
-static int task_file_set(int fd, unsigned int n)
-{
-	char buf[16];
-	int len = snprintf(buf, sizeof(buf), "%u", n);
-
-	return write(fd, buf, len) == len ? 0 : -errno;
-}
-
-/* Make the @n-th injectable call of this thread fail; 0 disarms. */
-static int fail_nth_set(int nth, unsigned int n)
-{
-	return task_file_set(nth, n);
-}
-
-/* Calls still to go before the fault: 0 once it was injected. */
-static long fail_nth_left(int nth)
-{
-	char buf[16];
-	ssize_t n = pread(nth, buf, sizeof(buf) - 1, 0);
-
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return strtol(buf, NULL, 10);
-}
 
 /*
  * Make CAP_SYS_RESOURCE effective again (seteuid() to non-root cleared the
@@ -188,43 +77,20 @@ static int raise_cap_sys_resource(void)
 	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 
-static bool fault_injection_available(void)
-{
-	int fd = open_task_file("fail-nth");
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return access(DEBUGFS "failslab/ignore-gfp-wait", W_OK) == 0 &&
-	       access(DEBUGFS "failslab/task-filter", W_OK) == 0;
-}
-
 FIXTURE_SETUP(fault)
 {
-	unsigned int i;
-
 	self->qfd = -1;
 	self->afd = -1;
-	self->nth = -1;
-	self->mif = -1;
+	self->fault.nth = -1;
+	self->fault.mif = -1;
 	KT_SESSION_OR_SKIP(self->sfd);
 	if (geteuid() != 0)
 		SKIP(return, "needs root");
-	if (!fault_injection_available())
+	if (!kt_fault_available())
 		SKIP(return, "no fail-nth or failslab in debugfs");
-	self->nth = open_task_file("fail-nth");
-	ASSERT_LE(0, self->nth);
-	self->mif = open_task_file("make-it-fail");
-	ASSERT_LE(0, self->mif);
-	ASSERT_EQ(0, task_file_set(self->mif, 0));
-	self->efault_ok = access(DEBUGFS "fail_usercopy", F_OK) == 0;
-	for (i = 0; i < NR_KNOBS; i++) {
-		if (knob_read(knobs[i].path, self->saved[i],
-			      sizeof(self->saved[i])))
-			continue;	/* not in this kernel */
-		ASSERT_EQ(0, knob_write(knobs[i].path, knobs[i].val))
-			TH_LOG("%s", knobs[i].path);
-	}
+	ASSERT_EQ(0, kt_fault_task_open(&self->fault));
+	self->knobs_set = true;
+	kt_fault_knobs_set(_metadata, &self->fault);
 	memset(payload, 'p', sizeof(payload));
 	memset(rbuf, 0, sizeof(rbuf));
 	/* everything mapped now and later stays resident: no page faults */
@@ -239,17 +105,9 @@ FIXTURE_SETUP(fault)
 
 FIXTURE_TEARDOWN(fault)
 {
-	unsigned int i;
 	int res;
 
-	if (self->mif >= 0) {
-		task_file_set(self->mif, 0);
-		close(self->mif);
-	}
-	if (self->nth >= 0) {
-		fail_nth_set(self->nth, 0);
-		close(self->nth);
-	}
+	kt_fault_task_close(&self->fault);
 	if (self->qfd >= 0)
 		close(self->qfd);
 	if (self->afd >= 0)
@@ -259,13 +117,8 @@ FIXTURE_TEARDOWN(fault)
 		EXPECT_EQ(0, seteuid(0));
 		EXPECT_EQ(0, setegid(0));
 	}
-	for (i = NR_KNOBS; i-- > 0;) {
-		const char *path = knobs[i].path;
-
-		if (self->saved[i][0])
-			EXPECT_EQ(0, knob_write(path, self->saved[i]))
-				TH_LOG("restoring %s", path);
-	}
+	if (self->knobs_set)
+		kt_fault_knobs_restore(_metadata, &self->fault);
 	if (self->dropped) {
 		/* whatever failed or succeeded, nothing stays charged */
 		res = kt_quota_probe(self->sfd, FAULT_UID, FAULT_GID);
@@ -278,96 +131,57 @@ FIXTURE_TEARDOWN(fault)
 
 /* ---- the sweep ---- */
 
+/* A path of this file: kt_fault_path with calls that see the fixture. */
 struct path {
 	const char *name;
-	/* the call under test: its result or -errno, nothing else */
 	long (*call)(FIXTURE_DATA(fault) *self);
-	/*
-	 * With faults off, after the call: check the state and bring it
-	 * back to what the next call expects.  @ret is the call's result.
-	 */
 	void (*check)(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(fault) *self, long ret);
-	bool vmalloc;	/* may fall back to vmalloc(): see the top */
+	bool vmalloc;
 };
 
-static bool errno_ok(FIXTURE_DATA(fault) *self, long ret)
+struct sweep_ctx {
+	FIXTURE_DATA(fault) *self;
+	const struct path *p;
+};
+
+static long sweep_call(void *ctx)
 {
-	return ret == -ENOMEM || (ret == -EFAULT && self->efault_ok);
+	struct sweep_ctx *c = ctx;
+
+	return c->p->call(c->self);
 }
 
-struct tally {
-	unsigned int points;	/* injectable calls reached */
-	unsigned int failed;	/* ... whose failure failed the call */
-	unsigned int absorbed;	/* ... that the kernel got over */
-};
-
-/*
- * Run @p's call with the 1st, 2nd, ... injectable call failing (and with
- * @onward, every later one too) until it runs with no fault injected,
- * which must succeed.
- */
-static void sweep_mode(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(fault) *self, const struct path *p,
-		       bool onward, struct tally *t)
+static void sweep_check(struct __test_metadata *_metadata, void *ctx,
+			long ret)
 {
-	unsigned int n;
-	long ret, left;
+	struct sweep_ctx *c = ctx;
 
-	for (n = 1; n <= MAX_POINTS; n++) {
-		if (self->qfd >= 0)
-			ASSERT_EQ(0, kipc_queue_stat(self->qfd, &self->before));
-		/* no allocation between arming and the call: see above */
-		if (onward)
-			ASSERT_EQ(0, task_file_set(self->mif, 1));
-		ASSERT_EQ(0, fail_nth_set(self->nth, n));
-		ret = p->call(self);
-		left = fail_nth_left(self->nth);
-		ASSERT_EQ(0, fail_nth_set(self->nth, 0));
-		if (onward)
-			ASSERT_EQ(0, task_file_set(self->mif, 0));
-		ASSERT_LE(0, left);
-		if (left) {
-			/* nothing was injected: the plain call */
-			EXPECT_LE(0, ret) TH_LOG("%s without a fault: %s",
-						 p->name, strerror(-ret));
-			p->check(_metadata, self, ret);
-			break;
-		}
-		t->points++;
-		if (ret < 0) {
-			t->failed++;
-			EXPECT_TRUE(errno_ok(self, ret))
-				TH_LOG("%s, fault %u%s: %s (want ENOMEM)",
-				       p->name, n, onward ? " on" : "",
-				       strerror(-ret));
-		} else {
-			t->absorbed++;
-		}
-		p->check(_metadata, self, ret);
-		if (_metadata->exit_code)	/* report the first bad point */
-			break;
-	}
-	EXPECT_GE(MAX_POINTS, (int)n) TH_LOG("%s: more than %d fault points",
-					 p->name, MAX_POINTS);
+	c->p->check(_metadata, c->self, ret);
+}
+
+/* Before each call: the base queue as it was, for the checks. */
+static void sweep_prepare(struct __test_metadata *_metadata, void *ctx)
+{
+	struct sweep_ctx *c = ctx;
+
+	if (c->self->qfd >= 0)
+		ASSERT_EQ(0, kipc_queue_stat(c->self->qfd, &c->self->before));
 }
 
 static void sweep(struct __test_metadata *_metadata, FIXTURE_DATA(fault) *self,
 		  const struct path *p)
 {
-	struct tally one = { 0 }, onward = { 0 };
-	bool on = !p->vmalloc || kt_env_ull("KIPC_FAULT_VMALLOC", 0);
+	struct sweep_ctx c = { .self = self, .p = p };
+	const struct kt_fault_path kp = {
+		.name = p->name,
+		.call = sweep_call,
+		.check = sweep_check,
+		.prepare = sweep_prepare,
+		.vmalloc = p->vmalloc,
+	};
 
-	sweep_mode(_metadata, self, p, false, &one);
-	if (on && !_metadata->exit_code)
-		sweep_mode(_metadata, self, p, true, &onward);
-	printf("# path %s: %u fault points; the n-th failing: %u failed cleanly, %u absorbed",
-	       p->name, one.points, one.failed, one.absorbed);
-	if (on)
-		printf("; the n-th on failing: %u failed cleanly, %u absorbed",
-		       onward.failed, onward.absorbed);
-	printf("\n");
-	fflush(stdout);
+	kt_fault_sweep(_metadata, &self->fault, &kp, &c);
 }
 
 /* ---- checks shared by the paths ---- */
@@ -978,21 +792,4 @@ TEST_F(fault, set)
 	sweep(_metadata, self, &p);
 }
 
-/* main: skip the binary without the module or without fail-nth. */
-int main(int argc, char **argv)
-{
-	int i, fd;
-
-	for (i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "-l") || !strcmp(argv[i], "-h"))
-			return test_harness_run(argc, argv);
-	fd = open(KIPC_DEVICE, O_RDWR | O_CLOEXEC);
-	if (fd < 0 && (errno == ENOENT || errno == ENODEV || errno == ENXIO))
-		ksft_exit_skip("%s: %s (kipc module not loaded)\n",
-			       KIPC_DEVICE, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	if (!fault_injection_available())
-		ksft_exit_skip("no /proc/self/task/<tid>/fail-nth or debugfs failslab: needs CONFIG_FAULT_INJECTION, CONFIG_FAILSLAB, CONFIG_FAULT_INJECTION_DEBUG_FS (the debug kernel)\n");
-	return test_harness_run(argc, argv);
-}
+KT_FAULT_HARNESS_MAIN
