@@ -1038,7 +1038,7 @@ static void f_stat(struct fuzz *f)
 				fuzz_fail(f, "stat: name byte %zu not zero", i);
 		if (st->flags & ~(KIPC_STAT_REMOVED | KIPC_STAT_ANONYMOUS) ||
 		    st->reserved[0] || st->reserved[1] || st->reserved[2] ||
-		    st->reserved[3])
+		    st->reserved0 || st->owner_pid)
 			fuzz_fail(f, "stat: flags %#x or reserved not zero",
 				  st->flags);
 	}

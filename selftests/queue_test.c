@@ -1551,8 +1551,10 @@ TEST_F(queue, stat_output_has_no_stale_bytes)
 		if (st.name[i])
 			break;
 	EXPECT_EQ(sizeof(st.name), i) TH_LOG("name[%zu] not zero", i);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 3; i++)
 		EXPECT_EQ(0U, st.reserved[i]) TH_LOG("reserved[%zu]", i);
+	EXPECT_EQ(0U, st.reserved0);
+	EXPECT_EQ(0, st.owner_pid);	/* queues have no owning process */
 	EXPECT_EQ(0U, st.flags & ~(KIPC_STAT_REMOVED | KIPC_STAT_ANONYMOUS));
 }
 
