@@ -48,6 +48,8 @@ static const struct {
 } kipc_features[] = {
 	{ KIPC_FEAT_QUEUE,	"queue" },
 	{ KIPC_FEAT_QUEUE_RW,	"queue_rw" },
+	{ KIPC_FEAT_MAILBOX,	"mailbox" },
+	{ KIPC_FEAT_LINK,	"link" },
 };
 
 const char *kipc_feature_name(uint64_t bit)

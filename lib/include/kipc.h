@@ -103,13 +103,14 @@ int kipc_queue_set(int qfd, const struct kipc_queue_set *set);
  * Open the mailbox @name, or create it with KIPC_O_CREAT, as
  * kipc_queue_open().  @flags may add KIPC_O_OWNED (the new mailbox dies
  * with the calling process) and KIPC_O_OWNER_RECV (only that process may
- * receive).  Send and receive with the kipc_queue_* functions.  Returns
- * the mailbox fd.
+ * receive).  Send and receive with the kipc_queue_* functions; each
+ * message goes to exactly one receiver.  Mailboxes and queues have
+ * separate names and ids.  Returns the mailbox fd.
  */
 int kipc_mailbox_open(int sfd, const char *name, unsigned int flags,
 		      unsigned int mode, const struct kipc_queue_limits *lim,
 		      uint64_t *id);
-/* Open an existing mailbox by its id.  Returns the fd. */
+/* Open an existing mailbox by its id (KIPC_O_CREAT: -EINVAL).  Returns the fd. */
 int kipc_mailbox_open_id(int sfd, uint64_t id, unsigned int flags);
 /* Remove the mailbox @name: its name goes, its waiters get -EIDRM. */
 int kipc_mailbox_remove(int sfd, const char *name);
@@ -120,8 +121,11 @@ int kipc_mailbox_remove_id(int sfd, uint64_t id);
 
 /*
  * Bind the session @sfd to the calling process so that other processes
- * can reach it by PID.  @flags: KIPC_BIND_ANYONE lets any user connect.
- * @lim (may be NULL) limits what each link holds toward this process.
+ * can reach it by PID, until the session's last fd closes or the process
+ * exits.  @flags: KIPC_BIND_ANYONE lets any user connect.  @lim (may be
+ * NULL; 0 fields: module defaults) limits what each link holds toward this
+ * process.  The session and link fds act for this process only: from any
+ * other (a forked child) the link calls return -ENOTCONN.
  */
 int kipc_bind(int sfd, unsigned int flags, const struct kipc_queue_limits *lim);
 /*
@@ -133,7 +137,8 @@ int kipc_connect(int sfd, pid_t pid, unsigned int flags);
 
 /*
  * Send @len bytes of @buf as a message of @type to @pid over the bound
- * session @fd (or over the link fd @fd with @pid 0).
+ * session @fd (or over the link fd @fd with @pid 0); the first message
+ * to a pid makes the link.  -EPIPE: the peer is gone.
  */
 int kipc_link_send(int fd, pid_t pid, const void *buf, size_t len,
 		   uint64_t type);
@@ -144,35 +149,51 @@ int kipc_link_timedsend(int fd, pid_t pid, const void *buf, size_t len,
 /*
  * Receive the next message from @pid (0: from any peer) into @buf.
  * Returns its length; @info (may be NULL) gets its header, whose
- * sender_pid names the peer (also with -ECONNRESET: that peer is gone).
+ * sender_pid names the peer (also with -ECONNRESET: that peer is gone;
+ * with -EMSGSIZE its len is the message's).  Requests come as plain
+ * messages whose id is lost: a server receives with kipc_reply_recv() or
+ * kipc_link_recvx().
  */
 ssize_t kipc_link_recv(int fd, pid_t pid, void *buf, size_t len,
 		       struct kipc_msg_info *info);
 /*
  * The general receive: @r is the whole KIPC_IOC_LINK_RECV argument (the
- * library sets r->size); it can also carry a reply to send first.
- * Returns the message's length; @r holds what came with it.
+ * library sets r->size and zeroes the reserved fields; the rest is passed
+ * as is): selection, flags, deadline, and a reply to send first
+ * (r->reply_id).  Returns the message's length; r->info, r->request_id and
+ * r->kind hold what came with it.
  */
 ssize_t kipc_link_recvx(int fd, struct kipc_link_recv *r);
 
 /*
  * Send the request @req to @pid and wait for its reply in @reply.
  * Returns the reply's length; @info (may be NULL) gets the reply's header.
+ * -ECONNRESET: the server went away before replying.
  */
 ssize_t kipc_call(int fd, pid_t pid, const void *req, size_t req_len,
 		  void *reply, size_t reply_len, struct kipc_msg_info *info);
-/* The same with a request type, KIPC_MSG_* @flags and a deadline. */
+/*
+ * The same with a request type, KIPC_MSG_* @flags (KIPC_MSG_NONBLOCK
+ * applies to sending the request only) and a deadline for the whole call.
+ */
 ssize_t kipc_timedcall(int fd, pid_t pid, const void *req, size_t req_len,
 		       uint64_t type, void *reply, size_t reply_len,
 		       unsigned int flags, uint64_t deadline_ns,
 		       struct kipc_msg_info *info);
-/* Reply @buf (@len bytes) to the request @request_id. */
+/*
+ * Reply @buf (@len bytes, type 0) to the request @request_id.  -ESRCH: its
+ * caller gave up or went away; the reply is dropped.
+ */
 int kipc_reply(int fd, uint64_t request_id, const void *buf, size_t len);
 /*
- * Reply to @request_id (when nonzero), then receive the next message from
- * any peer: a server's loop in one call per request.  @request_id gets
- * the new request's id (0 for a plain message), @kind (may be NULL) its
- * enum kipc_link_kind.  Returns the message's length.
+ * Reply to *@request_id (when nonzero) with @reply (type 0), then receive
+ * the next message from any peer (or the link fd's peer): a server's loop
+ * in one call per request.  On success *@request_id gets the received
+ * request's id (0 for a plain message; with KIPC_LINK_CANCEL, the id of
+ * the request its caller gave up), @kind (may be NULL) its enum
+ * kipc_link_kind.  On failure *@request_id is 0 if the reply went out or
+ * never can (-ESRCH), else unchanged: calling again is safe.  Returns the
+ * message's length.
  */
 ssize_t kipc_reply_recv(int fd, uint64_t *request_id, const void *reply,
 			size_t reply_len, void *buf, size_t len,
