@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipc-demo: a tour of kipc message queues for newcomers.
+ * kipc-demo: a tour of kipc for newcomers: message queues, direct links,
+ * request-reply and mailboxes.
  *
  * The parent opens a session, prints the module's version and features and
  * creates the named queue "demo".  A consumer process opens it to receive
@@ -14,9 +15,26 @@
  *   producer 2 sends six messages of mixed types once the consumer is done
  *              with the first three, so that the selections are clear
  *
- * A socketpair orders the steps so that the output is always the same.
- * Finally the parent shows a deadline, the queue's counters and what
- * removal does, and prints "demo: OK" only if everything went as expected.
+ * Then the parent shows a deadline, the queue's counters and what removal
+ * does.  Three more tours follow, each process with a session of its own
+ * (a session is bound to one process, so children open theirs after fork):
+ *
+ *   direct link    a receiver and a sender bind their sessions; the sender
+ *                  sends to the receiver's pid, the receiver prints the
+ *                  sender's pid as the kernel stamped it, then sees the
+ *                  sender exit (ECONNRESET); the parent's unbound session
+ *                  gets ENOTCONN
+ *   request-reply  a server loops on kipc_reply_recv(), a client makes
+ *                  three kipc_call() round trips, then exits, which the
+ *                  server sees as ECONNRESET
+ *   mailbox        an owner creates a mailbox that only it may receive from
+ *                  and that dies with it; two producers send to it (asking
+ *                  to receive gives EACCES); the owner receives and exits,
+ *                  and the mailbox is gone (EIDRM, ENOENT)
+ *
+ * Socketpairs order the steps so that the output is always the same.  The
+ * parent prints "demo: OK" only if everything went as expected, and exits
+ * with 1 otherwise.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +43,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <signal.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -32,6 +52,7 @@
 #include <kipc.h>
 
 #define DEMO_QUEUE	"demo"
+#define DEMO_MAILBOX	"demo-inbox"
 #define DEMO_ALARM	60	/* seconds: no step may hang the demo */
 #define NSEC_PER_MSEC	1000000ULL
 
@@ -297,7 +318,8 @@ static int consumer_main(int sfd, int sock)
 
 /* --------------------------------------------------------------- parent */
 
-static pid_t spawn(int (*fn)(int sfd, int arg), int sfd, int arg, int close_fd)
+/* Fork a child that exits with fn(@a, @b); it first closes @close_fd. */
+static pid_t spawn(int (*fn)(int a, int b), int a, int b, int close_fd)
 {
 	pid_t pid;
 
@@ -309,7 +331,7 @@ static pid_t spawn(int (*fn)(int sfd, int arg), int sfd, int arg, int close_fd)
 		if (close_fd >= 0)
 			close(close_fd);
 		alarm(DEMO_ALARM);
-		_exit(fn(sfd, arg));
+		_exit(fn(a, b));
 	}
 	return pid;
 }
@@ -336,7 +358,7 @@ static bool reap(pid_t pid, const char *name)
 static bool show_version(int sfd)
 {
 	struct kipc_version v;
-	uint64_t bit, missing;
+	uint64_t bit, missing = 0;
 	int ret;
 
 	ret = kipc_version(sfd, &v);
@@ -349,8 +371,13 @@ static bool show_version(int sfd)
 			printf(" %s", kipc_feature_name(bit) ?
 			       kipc_feature_name(bit) : "(unknown)");
 	printf("\n");
-	ret = kipc_require(sfd, KIPC_FEAT_QUEUE, &missing);
-	return expect_ret(ret, 0, "demo:", "kipc_require(KIPC_FEAT_QUEUE)") &&
+	ret = kipc_require(sfd, KIPC_FEAT_QUEUE | KIPC_FEAT_LINK |
+			   KIPC_FEAT_MAILBOX, &missing);
+	for (bit = 1; bit; bit <<= 1)
+		if (missing & bit)
+			printf("demo: UNEXPECTED: the module lacks %s\n",
+			       kipc_feature_name(bit));
+	return expect_ret(ret, 0, "demo:", "kipc_require") &&
 	       expect(v.major == KIPC_VERSION_MAJOR, "demo:",
 		      "an ABI major version this demo does not know");
 }
@@ -436,6 +463,416 @@ static bool show_remove(int sfd, int qfd)
 	return ok;
 }
 
+/* --------------------------------------------------------- direct links */
+
+#define LINK_TEXT	"hello over a direct link"
+
+/* A session of this process's own, bound: the process is reachable by pid. */
+static int bound_session(const char *who)
+{
+	int s, ret;
+
+	s = kipc_open(O_CLOEXEC);
+	if (!expect_ret(s < 0 ? s : 0, 0, who, "kipc_open"))
+		return -1;
+	ret = kipc_bind(s, 0, NULL);
+	if (!expect_ret(ret, 0, who, "kipc_bind")) {
+		close(s);
+		return -1;
+	}
+	return s;
+}
+
+/*
+ * Receive one message from any peer, then the notice that its sender is
+ * gone; report the sender's pid to the parent.
+ */
+static int receiver_main(int sock, int unused)
+{
+	struct kipc_msg_info info;
+	char buf[64], who[48];
+	pid_t sender;
+	ssize_t n;
+	bool ok;
+	int s;
+
+	(void)unused;
+	snprintf(who, sizeof(who), "[receiver pid %d]", (int)getpid());
+	s = bound_session(who);
+	if (s < 0)
+		return 1;
+	printf("%s bound its session; waits for a message from any peer\n",
+	       who);
+	if (!write_all(sock, "b", 1))
+		return 1;
+
+	n = kipc_link_recv(s, 0, buf, sizeof(buf), &info);
+	if (!expect_ret(n < 0 ? n : 0, 0, who, "kipc_link_recv"))
+		return 1;
+	printf("%s got '%.*s' from pid %d uid %u (stamped by the kernel)\n",
+	       who, (int)n, buf, (int)info.sender_pid,
+	       (unsigned int)info.sender_uid);
+	ok = expect((size_t)n == strlen(LINK_TEXT) &&
+		    !memcmp(buf, LINK_TEXT, n), who, "wrong message");
+	sender = info.sender_pid;
+
+	/* the sender exits after its send: what it sent came first */
+	n = kipc_link_recv(s, 0, buf, sizeof(buf), &info);
+	ok &= expect_ret(n, -ECONNRESET, who, "receive after the sender exit");
+	ok &= expect(info.sender_pid == sender, who,
+		     "ECONNRESET does not name the sender");
+	printf("%s pid %d exited; the next receive gives %s\n", who,
+	       (int)info.sender_pid, err_name(n));
+	ok &= write_all(sock, &sender, sizeof(sender));
+	close(s);
+	return ok ? 0 : 1;
+}
+
+static int sender_main(int unused, int receiver)
+{
+	char who[48];
+	int s, ret;
+
+	(void)unused;
+	snprintf(who, sizeof(who), "[sender pid %d]", (int)getpid());
+	s = bound_session(who);
+	if (s < 0)
+		return 1;
+	printf("%s bound its session; sends '%s' to pid %d\n", who,
+	       LINK_TEXT, receiver);
+	ret = kipc_link_send(s, receiver, LINK_TEXT, strlen(LINK_TEXT), 0);
+	if (!expect_ret(ret, 0, who, "kipc_link_send"))
+		return 1;
+	/* exiting unbinds: the receiver still gets the message, then news */
+	close(s);
+	return 0;
+}
+
+static bool run_link(int sfd)
+{
+	pid_t receiver, sender = -1, seen = 0;
+	int sv[2], ret;
+	bool ok;
+
+	printf("demo: --- a direct link between two processes ---\n");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		perror("demo: socketpair");
+		return false;
+	}
+	receiver = spawn(receiver_main, sv[1], 0, sv[0]);
+	close(sv[1]);
+	ok = receiver > 0 && expect_byte(sv[0], 'b');
+	if (ok) {
+		/* this session was never bound: it has no link to anyone */
+		ret = kipc_link_send(sfd, receiver, "x", 1, 0);
+		ok = expect_ret(ret, -ENOTCONN, "demo:",
+				"send on an unbound session");
+		printf("demo: a send to pid %d on the parent's unbound session: %s\n",
+		       (int)receiver, err_name(ret));
+		sender = spawn(sender_main, -1, receiver, sv[0]);
+		ok &= sender > 0 && reap(sender, "sender");
+	}
+	ok = ok && read_all(sv[0], &seen, sizeof(seen));
+	ok = ok && expect(seen == sender, "demo:",
+			  "the receiver saw another sender pid");
+	close(sv[0]);
+	/* a receiver that got nothing would wait for its alarm */
+	if (!ok && receiver > 0)
+		kill(receiver, SIGKILL);
+	if (receiver > 0)
+		ok &= reap(receiver, "receiver");
+	return ok;
+}
+
+/* -------------------------------------------------------- request-reply */
+
+static const char *const call_args[] = { "7", "12", "40000" };
+
+/* The reply to @req: the square of the number it holds. */
+static size_t square(const char *req, char *reply, size_t size)
+{
+	long long x = strtoll(req, NULL, 10);
+
+	return (size_t)snprintf(reply, size, "%lld", x * x);
+}
+
+/* Answer requests until the client goes away. */
+static int server_main(int sock, int unused)
+{
+	struct kipc_msg_info info;
+	char req[32], reply[32], who[48];
+	unsigned int kind, served = 0;
+	size_t reply_len = 0;
+	uint64_t id = 0;
+	pid_t client = 0;
+	bool ok = true;
+	ssize_t n;
+	int s;
+
+	(void)unused;
+	snprintf(who, sizeof(who), "[server pid %d]", (int)getpid());
+	s = bound_session(who);
+	if (s < 0)
+		return 1;
+	printf("%s bound its session; answers each request with the square of its number\n",
+	       who);
+	if (!write_all(sock, "b", 1))
+		return 1;
+
+	/* each call replies to the last request and takes the next one */
+	for (;;) {
+		n = kipc_reply_recv(s, &id, reply, reply_len, req,
+				    sizeof(req) - 1, &info, &kind);
+		if (n < 0)
+			break;
+		if (!expect(kind == KIPC_LINK_REQUEST, who,
+			    "a message that is not a request")) {
+			ok = false;
+			id = 0;
+			continue;
+		}
+		req[n] = '\0';
+		reply_len = square(req, reply, sizeof(reply));
+		client = info.sender_pid;
+		served++;
+		printf("%s request %" PRIu64 " from pid %d: '%s' -> '%s'\n",
+		       who, id, (int)client, req, reply);
+	}
+	ok &= expect_ret(n, -ECONNRESET, who, "kipc_reply_recv");
+	ok &= expect(n != -ECONNRESET || info.sender_pid == client, who,
+		     "ECONNRESET does not name the client");
+	ok &= expect(served == ARRAY_SIZE(call_args), who,
+		     "not every request came");
+	printf("%s pid %d exited (%s) after %u requests\n", who,
+	       (int)info.sender_pid, err_name(n), served);
+	close(s);
+	return ok ? 0 : 1;
+}
+
+static int client_main(int unused, int server)
+{
+	struct kipc_msg_info info;
+	char reply[32], want[32], who[48];
+	bool ok = true;
+	size_t i;
+	ssize_t n;
+	int s;
+
+	(void)unused;
+	snprintf(who, sizeof(who), "[client pid %d]", (int)getpid());
+	s = bound_session(who);
+	if (s < 0)
+		return 1;
+	for (i = 0; i < ARRAY_SIZE(call_args); i++) {
+		n = kipc_call(s, server, call_args[i], strlen(call_args[i]),
+			      reply, sizeof(reply), &info);
+		if (!expect_ret(n < 0 ? n : 0, 0, who, "kipc_call"))
+			return 1;
+		printf("%s kipc_call(pid %d, '%s') = '%.*s'\n", who, server,
+		       call_args[i], (int)n, reply);
+		square(call_args[i], want, sizeof(want));
+		ok &= expect((size_t)n == strlen(want) &&
+			     !memcmp(reply, want, n), who, "wrong reply");
+		ok &= expect(info.sender_pid == server, who,
+			     "the reply is not from the server");
+	}
+	close(s);
+	return ok ? 0 : 1;
+}
+
+static bool run_call(void)
+{
+	pid_t server, client;
+	int sv[2];
+	bool ok;
+
+	printf("demo: --- request-reply ---\n");
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		perror("demo: socketpair");
+		return false;
+	}
+	server = spawn(server_main, sv[1], 0, sv[0]);
+	close(sv[1]);
+	ok = server > 0 && expect_byte(sv[0], 'b');
+	if (ok) {
+		client = spawn(client_main, -1, server, sv[0]);
+		ok = client > 0 && reap(client, "client");
+	}
+	close(sv[0]);
+	/* the server ends when it sees the client gone; with no client it
+	 * would wait for its alarm */
+	if (!ok && server > 0)
+		kill(server, SIGKILL);
+	if (server > 0)
+		ok &= reap(server, "server");
+	return ok;
+}
+
+/* ------------------------------------------------------------ mailboxes */
+
+static const struct demo_msg mbox_msgs[2][2] = {
+	{ { "job 1", 1 }, { "job 2", 1 } },
+	{ { "job 3", 1 }, { "job 4", 1 } },
+};
+
+/*
+ * Create the mailbox, owned by this process, which alone may receive; take
+ * the producers' messages once they are all sent, then exit (which removes
+ * the mailbox).
+ */
+static int mbox_owner_main(int sock, int unused)
+{
+	struct kipc_queue_stat st;
+	struct kipc_msg_info info;
+	char buf[64], who[48];
+	pid_t producers[2];
+	bool ok = true;
+	int s, mfd, i;
+	ssize_t n;
+
+	(void)unused;
+	snprintf(who, sizeof(who), "[owner pid %d]", (int)getpid());
+	s = kipc_open(O_CLOEXEC);
+	if (!expect_ret(s < 0 ? s : 0, 0, who, "kipc_open"))
+		return 1;
+	mfd = kipc_mailbox_open(s, DEMO_MAILBOX,
+				KIPC_O_CREAT | KIPC_O_EXCL | KIPC_O_RECV |
+				KIPC_O_OWNED | KIPC_O_OWNER_RECV |
+				KIPC_O_CLOEXEC, 0600, NULL, NULL);
+	if (!expect_ret(mfd < 0 ? mfd : 0, 0, who, "kipc_mailbox_open"))
+		return 1;
+	printf("%s created mailbox '%s': it dies with this process, which alone receives\n",
+	       who, DEMO_MAILBOX);
+	if (!write_all(sock, "c", 1) ||
+	    !read_all(sock, producers, sizeof(producers)))
+		return 1;
+
+	for (i = 0; i < 4; i++) {
+		const struct demo_msg *m = &mbox_msgs[i / 2][i % 2];
+
+		n = kipc_queue_recv(mfd, buf, sizeof(buf), &info);
+		if (!expect_ret(n < 0 ? n : 0, 0, who, "kipc_queue_recv"))
+			return 1;
+		printf("%s got '%.*s' from pid %d\n", who, (int)n, buf,
+		       (int)info.sender_pid);
+		ok &= expect((size_t)n == strlen(m->text) &&
+			     !memcmp(buf, m->text, n), who, "wrong message");
+		ok &= expect(info.sender_pid == producers[i / 2], who,
+			     "wrong sender pid");
+	}
+	if (!expect_ret(kipc_queue_stat(mfd, &st), 0, who, "kipc_queue_stat"))
+		return 1;
+	ok &= expect((st.flags & KIPC_STAT_OWNED) &&
+		     (st.flags & KIPC_STAT_OWNER_RECV), who,
+		     "stat does not say owned, owner receives");
+	ok &= expect(st.owner_pid == getpid(), who, "wrong owner pid");
+	ok &= expect(st.nr_msgs == 0, who, "the mailbox is not empty");
+	printf("%s stat: owner pid %d, %" PRIu64 " messages left; exiting\n",
+	       who, (int)st.owner_pid, (uint64_t)st.nr_msgs);
+	return ok ? 0 : 1;
+}
+
+static int mbox_producer_main(int n, int unused)
+{
+	const struct demo_msg *msgs = mbox_msgs[n - 1];
+	char who[48];
+	int s, mfd, ret, i;
+
+	(void)unused;
+	snprintf(who, sizeof(who), "[producer %d pid %d]", n, (int)getpid());
+	s = kipc_open(O_CLOEXEC);
+	if (!expect_ret(s < 0 ? s : 0, 0, who, "kipc_open"))
+		return 1;
+	if (n == 1) {
+		mfd = kipc_mailbox_open(s, DEMO_MAILBOX,
+					KIPC_O_RECV | KIPC_O_CLOEXEC, 0, NULL,
+					NULL);
+		if (!expect_ret(mfd, -EACCES, who, "open to receive"))
+			return 1;
+		printf("%s opening '%s' to receive: %s\n", who, DEMO_MAILBOX,
+		       err_name(mfd));
+	}
+	mfd = kipc_mailbox_open(s, DEMO_MAILBOX, KIPC_O_SEND | KIPC_O_CLOEXEC,
+				0, NULL, NULL);
+	if (!expect_ret(mfd < 0 ? mfd : 0, 0, who, "kipc_mailbox_open"))
+		return 1;
+	printf("%s sends '%s', '%s'\n", who, msgs[0].text, msgs[1].text);
+	for (i = 0; i < 2; i++) {
+		ret = kipc_queue_send(mfd, msgs[i].text, strlen(msgs[i].text),
+				      msgs[i].type);
+		if (!expect_ret(ret, 0, who, "kipc_queue_send"))
+			return 1;
+	}
+	close(mfd);
+	close(s);
+	return 0;
+}
+
+/* The owner exited: wait for the mailbox's removal, which follows it. */
+static bool mbox_check_gone(int sfd, int mfd)
+{
+	struct pollfd pfd = { .fd = mfd, .events = 0 };
+	int ret, ret2;
+	bool ok;
+
+	/* with no events asked, poll returns on EPOLLERR/EPOLLHUP only */
+	ret = poll(&pfd, 1, 10 * 1000);
+	ok = expect(ret == 1 && (pfd.revents & POLLHUP), "demo:",
+		    "the mailbox outlived its owner");
+	ret = kipc_queue_send(mfd, "late", 4, 0);
+	ok &= expect_ret(ret, -EIDRM, "demo:", "send after the owner's exit");
+	ret2 = kipc_mailbox_open(sfd, DEMO_MAILBOX, KIPC_O_SEND, 0, NULL,
+				 NULL);
+	if (ret2 >= 0)
+		close(ret2);
+	ok &= expect_ret(ret2 < 0 ? ret2 : 0, -ENOENT, "demo:",
+			 "open after the owner's exit");
+	printf("demo: '%s' went with its owner: a send on an open fd gives %s, opening it %s\n",
+	       DEMO_MAILBOX, err_name(ret), err_name(ret2));
+	return ok;
+}
+
+static bool run_mailbox(int sfd)
+{
+	pid_t owner, p[2] = { -1, -1 };
+	int sv[2], mfd = -1, i;
+	bool ok;
+
+	printf("demo: --- a mailbox shared by three processes ---\n");
+	if (kipc_mailbox_remove(sfd, DEMO_MAILBOX) == 0)
+		printf("demo: removed a '%s' mailbox left by an earlier run\n",
+		       DEMO_MAILBOX);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv)) {
+		perror("demo: socketpair");
+		return false;
+	}
+	owner = spawn(mbox_owner_main, sv[1], 0, sv[0]);
+	close(sv[1]);
+	ok = owner > 0 && expect_byte(sv[0], 'c');
+	if (ok) {
+		/* a send-only fd of the parent's, to watch the mailbox end */
+		mfd = kipc_mailbox_open(sfd, DEMO_MAILBOX,
+					KIPC_O_SEND | KIPC_O_CLOEXEC, 0, NULL,
+					NULL);
+		ok = expect_ret(mfd < 0 ? mfd : 0, 0, "demo:",
+				"kipc_mailbox_open");
+	}
+	for (i = 0; ok && i < 2; i++) {
+		p[i] = spawn(mbox_producer_main, i + 1, 0, sv[0]);
+		ok = p[i] > 0 && reap(p[i], i ? "producer 2" : "producer 1");
+	}
+	/* the owner receives only now: its lines come after the producers' */
+	ok = ok && write_all(sv[0], p, sizeof(p));
+	close(sv[0]);
+	if (owner > 0)
+		ok &= reap(owner, "owner");
+	if (mfd >= 0) {
+		ok = ok && mbox_check_gone(sfd, mfd);
+		close(mfd);
+	}
+	return ok;
+}
+
 int main(void)
 {
 	struct kipc_queue_stat st;
@@ -488,6 +925,10 @@ int main(void)
 	ok &= show_stat(qfd, consumer, producers[1]);
 	ok &= show_remove(sfd, qfd);
 	close(qfd);
+
+	ok &= run_link(sfd);
+	ok &= run_call();
+	ok &= run_mailbox(sfd);
 	close(sfd);
 	printf("demo: %s\n", ok ? "OK" : "FAILED");
 	return ok ? 0 : 1;
