@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -24,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -215,14 +218,12 @@ static inline void kt_sleep_ms(unsigned int ms)
 		;
 }
 
-/* Read module parameter @name into *@val.  Returns 0 or -errno. */
-static inline int kt_param_read(const char *name, unsigned long long *val)
+/* Read the number in the file @path (a sysctl, a parameter).  0 or -errno. */
+static inline int kt_file_read_ull(const char *path, unsigned long long *val)
 {
-	char path[128];
 	FILE *f;
 	int ret = 0;
 
-	snprintf(path, sizeof(path), KT_PARAM_DIR "%s", name);
 	f = fopen(path, "r");
 	if (!f)
 		return -errno;
@@ -232,13 +233,12 @@ static inline int kt_param_read(const char *name, unsigned long long *val)
 	return ret;
 }
 
-/* Write module parameter @name.  Returns 0 or -errno. */
-static inline int kt_param_write(const char *name, unsigned long long val)
+/* Write the number @val to the file @path.  Returns 0 or -errno. */
+static inline int kt_file_write_ull(const char *path, unsigned long long val)
 {
-	char path[128], buf[32];
+	char buf[32];
 	int fd, len, ret = 0;
 
-	snprintf(path, sizeof(path), KT_PARAM_DIR "%s", name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -247,6 +247,24 @@ static inline int kt_param_write(const char *name, unsigned long long val)
 		ret = -errno;
 	close(fd);
 	return ret;
+}
+
+/* Read module parameter @name into *@val.  Returns 0 or -errno. */
+static inline int kt_param_read(const char *name, unsigned long long *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), KT_PARAM_DIR "%s", name);
+	return kt_file_read_ull(path, val);
+}
+
+/* Write module parameter @name.  Returns 0 or -errno. */
+static inline int kt_param_write(const char *name, unsigned long long val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), KT_PARAM_DIR "%s", name);
+	return kt_file_write_ull(path, val);
 }
 
 /* One private anonymous page with @prot; aborts if none can be had. */
@@ -611,6 +629,712 @@ static inline const char *kt_quota_str(int res)
 		return "probe child was killed";
 	}
 	return res < 0 ? strerror(-res) : "unexpected result";
+}
+
+/* ---- poll and epoll ---- */
+
+/* The revents of @fd for @events within @timeout_ms (0: now), or -errno. */
+static inline int kt_poll(int fd, short events, int timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n = poll(&p, 1, timeout_ms);
+
+	if (n < 0)
+		return -errno;
+	return n ? p.revents : 0;
+}
+
+/* An epoll fd watching @fd for @events, or -errno. */
+static inline int kt_epoll_on(int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (epfd < 0)
+		return -errno;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		close(epfd);
+		return -errno;
+	}
+	return epfd;
+}
+
+/* ---- more about child processes ---- */
+
+/*
+ * In a child: close every fd but 0, 1, 2 and @keep (-1: none), so that the
+ * child holds no copy of the test's sessions and objects (their release
+ * must not wait for the child).
+ */
+static inline void kt_close_fds_except(int keep)
+{
+	if (keep > 3)
+		close_range(3, keep - 1, 0);
+	close_range(keep >= 3 ? keep + 1 : 3, ~0U, 0);
+}
+
+/* Kill child @pid with SIGKILL (if it runs) and reap it. */
+static inline void kt_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* Exit status of child @pid (KT_CHILD_KILLED if killed); retries on EINTR. */
+static inline int kt_reap(pid_t pid)
+{
+	int status;
+	pid_t ret;
+
+	do
+		ret = waitpid(pid, &status, 0);
+	while (ret < 0 && errno == EINTR);
+	if (ret != pid)
+		return KT_CHILD_KILLED;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : KT_CHILD_KILLED;
+}
+
+/*
+ * Fork a child that sends @sig to @victim each time it sees @sleeper asleep
+ * (kt_wait_sleeping(), 10 s at most each), @times times, and stops early
+ * once @victim is gone.  Exit status: 0, or KT_CHILD_SETUP when @sleeper
+ * was never seen asleep.  Returns its pid; end it with kt_stop().
+ */
+static inline pid_t kt_signal_when_sleeping(pid_t sleeper, pid_t victim,
+					    int sig, int times)
+{
+	pid_t pid = kt_fork();
+	int i;
+
+	if (pid)
+		return pid;
+	kt_close_fds_except(-1);
+	for (i = 0; i < times; i++) {
+		if (!kt_wait_sleeping(sleeper, 10000))
+			_exit(i ? 0 : KT_CHILD_SETUP);
+		if (kill(victim, sig))
+			_exit(0);
+		kt_sleep_ms(20);
+	}
+	_exit(0);
+}
+
+/* A barrier of @n processes in shared memory that fork() passes on, or NULL. */
+static inline pthread_barrier_t *kt_barrier_new(unsigned int n)
+{
+	pthread_barrierattr_t attr;
+	pthread_barrier_t *b;
+
+	b = mmap(NULL, sizeof(*b), PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (b == MAP_FAILED)
+		return NULL;
+	pthread_barrierattr_init(&attr);
+	pthread_barrierattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
+	if (pthread_barrier_init(b, &attr, n)) {
+		munmap(b, sizeof(*b));
+		b = NULL;
+	}
+	pthread_barrierattr_destroy(&attr);
+	return b;
+}
+
+static inline void kt_barrier_free(pthread_barrier_t *b)
+{
+	if (!b)
+		return;
+	pthread_barrier_destroy(b);
+	munmap(b, sizeof(*b));
+}
+
+/* ---- direct links: raw arguments ---- */
+
+static inline void kt_bind_args(struct kipc_bind *b, unsigned int flags)
+{
+	memset(b, 0, sizeof(*b));
+	b->size = sizeof(*b);
+	b->flags = flags;
+}
+
+static inline void kt_connect_args(struct kipc_connect *c, pid_t pid,
+				   unsigned int flags)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->flags = flags;
+	c->pid = pid;
+}
+
+static inline void kt_link_send_args(struct kipc_link_send *s, pid_t pid,
+				     const void *buf, size_t len, uint64_t type)
+{
+	memset(s, 0, sizeof(*s));
+	s->size = sizeof(*s);
+	s->pid = pid;
+	s->buf_ptr = (uintptr_t)buf;
+	s->len = len;
+	s->type = type;
+}
+
+static inline void kt_link_recv_args(struct kipc_link_recv *r, pid_t pid,
+				     void *buf, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->size = sizeof(*r);
+	r->pid = pid;
+	r->buf_ptr = (uintptr_t)buf;
+	r->buf_len = len;
+}
+
+static inline void kt_link_call_args(struct kipc_link_call *c, pid_t pid,
+				     const void *req, size_t req_len,
+				     void *reply, size_t reply_len)
+{
+	memset(c, 0, sizeof(*c));
+	c->size = sizeof(*c);
+	c->pid = pid;
+	c->req_ptr = (uintptr_t)req;
+	c->req_len = req_len;
+	c->reply_ptr = (uintptr_t)reply;
+	c->reply_len = reply_len;
+}
+
+static inline void kt_link_reply_args(struct kipc_link_reply *r, uint64_t id,
+				      const void *buf, size_t len)
+{
+	memset(r, 0, sizeof(*r));
+	r->size = sizeof(*r);
+	r->request_id = id;
+	r->buf_ptr = (uintptr_t)buf;
+	r->len = len;
+}
+
+/* ---- direct links: peers, children that the test drives by command ---- */
+
+/*
+ * A peer is a child process with a session of its own (bound unless told
+ * otherwise) that does what the test process asks over a SOCK_SEQPACKET
+ * socket: one struct kt_peer_cmd in, one struct kt_peer_res out (none for
+ * KT_PEER_EXIT and KT_PEER_KILL).  It keeps no copy of the test's fds.  A
+ * command can wait until the test process sleeps (KT_PEER_SLEEPING), so
+ * that the test can block in a call the peer's action ends: post the
+ * command, make the call, then collect the peer's result.
+ */
+#define KT_PEER_DATA	256	/* payload bytes a command carries */
+#define KT_PEER_SLOTS	8	/* link fds a peer keeps */
+#define KT_PEER_LOST	(-100000) /* no result: the peer died or is stuck */
+#define KT_PEER_WAIT_MS	10000	/* longest wait for a result */
+
+/*
+ * What a peer does, on link fd @slot (-1: its session) where it matters:
+ * PING		nothing; result 0
+ * CONNECT	KIPC_IOC_CONNECT to @pid with @flags; the fd goes to @slot
+ * SEND		KIPC_IOC_LINK_SEND of @data (@type, @flags) to @pid
+ * WRITE, READ	write(2) @data, read(2) @buf_len bytes
+ * RECV		KIPC_IOC_LINK_RECV from @pid (@select, @type, @flags,
+ *		@buf_len); with @id, first the reply @data to request @id
+ * CALL		KIPC_IOC_LINK_CALL of @data (@type, @flags) to @pid, with
+ *		@buf_len bytes for the reply
+ * REPLY	KIPC_IOC_LINK_REPLY of @data (@type) to request @id
+ * SERVE	answer @count requests from any peer with "re:" + request
+ *		(@lifo: take them all, then answer newest first); result:
+ *		the count, data: the request ids (uint64_t)
+ * CLOSE	close @slot
+ * SEND_FD	pass @slot's fd to the test (kt_peer_get_fd())
+ * SIGNAL	send the signal @type to the test process
+ * KILL, EXIT	SIGKILL itself, _exit(0); no result
+ */
+enum kt_peer_op {
+	KT_PEER_PING,
+	KT_PEER_CONNECT,
+	KT_PEER_SEND,
+	KT_PEER_WRITE,
+	KT_PEER_READ,
+	KT_PEER_RECV,
+	KT_PEER_CALL,
+	KT_PEER_REPLY,
+	KT_PEER_SERVE,
+	KT_PEER_CLOSE,
+	KT_PEER_SEND_FD,
+	KT_PEER_SIGNAL,
+	KT_PEER_KILL,
+	KT_PEER_EXIT,
+};
+
+/* struct kt_peer_cmd.when */
+#define KT_PEER_NOW		0
+#define KT_PEER_SLEEPING	1	/* once the test process sleeps */
+#define KT_PEER_BARRIER		2	/* after kt_peer_opts.barrier */
+
+struct kt_peer_cmd {
+	uint32_t op;		/* enum kt_peer_op */
+	uint32_t when;		/* KT_PEER_NOW, ... */
+	int32_t slot;		/* link fd slot; -1: the session fd */
+	int32_t pid;		/* the other process; 0: link fd, any */
+	uint32_t flags;		/* KIPC_MSG_*; CONNECT: KIPC_O_* */
+	uint32_t select;	/* RECV: enum kipc_select */
+	uint64_t type;		/* message type; RECV: select arg */
+	uint64_t id;		/* REPLY: request id; RECV: reply_id */
+	uint32_t timeout_ms;	/* nonzero: a deadline this far ahead */
+	uint32_t count;		/* SERVE */
+	uint32_t lifo;		/* SERVE */
+	uint32_t len;		/* bytes of @data; more: 'x' * len */
+	uint64_t buf_len;	/* READ, RECV, CALL: room offered */
+	char data[KT_PEER_DATA];
+};
+
+struct kt_peer_res {
+	int64_t ret;		/* the call's result: >= 0 or -errno */
+	struct kipc_msg_info info;
+	uint64_t request_id;
+	uint32_t kind;
+	uint32_t len;		/* bytes of @data: what was received */
+	char data[KT_PEER_DATA];
+};
+
+struct kt_peer_opts {
+	unsigned int bind_flags;	/* KIPC_BIND_* */
+	struct kipc_queue_limits lim;	/* bind limits; 0: the defaults */
+	bool no_bind;			/* a session, not bound */
+	uid_t uid;			/* nonzero: as @uid:@uid, no caps */
+	bool euid_only;			/* @uid: effective ids only */
+	pthread_barrier_t *barrier;	/* for KT_PEER_BARRIER */
+};
+
+struct kt_peer {
+	pid_t pid;		/* 0: not running */
+	int sock;
+};
+
+/* What a peer keeps. */
+struct kt_peer_state {
+	int sock;
+	int sfd;
+	pid_t parent;
+	int link[KT_PEER_SLOTS];
+	pthread_barrier_t *barrier;
+};
+
+static inline void kt_peer_copy_out(struct kt_peer_res *res, const void *buf,
+				    long n)
+{
+	if (n <= 0)
+		return;
+	res->len = n < KT_PEER_DATA ? n : KT_PEER_DATA;
+	memcpy(res->data, buf, res->len);
+}
+
+/* KT_PEER_SERVE: see enum kt_peer_op. */
+static inline void kt_peer_serve(struct kt_peer_state *st,
+				 const struct kt_peer_cmd *c,
+				 struct kt_peer_res *res)
+{
+	enum { MAX = KT_PEER_DATA / sizeof(uint64_t), ROOM = 64 };
+	char req[MAX][ROOM], reply[ROOM + 3];
+	uint64_t ids[MAX], last = 0;
+	size_t rlen = 0, lens[MAX];
+	struct kipc_link_recv r;
+	struct kipc_link_reply y;
+	unsigned int i, n = c->count < MAX ? c->count : MAX;
+	long ret = 0;
+
+	for (i = 0; i < n; i++) {
+		kt_link_recv_args(&r, 0, req[i], ROOM);
+		if (c->timeout_ms) {
+			r.flags = KIPC_MSG_DEADLINE;
+			r.deadline_ns = kt_mono_ns() +
+					c->timeout_ms * NSEC_PER_MSEC;
+		}
+		if (!c->lifo && last) {
+			r.reply_id = last;
+			r.reply_ptr = (uintptr_t)reply;
+			r.reply_len = rlen;
+		}
+		ret = kt_ioctl(st->sfd, KIPC_IOC_LINK_RECV, &r);
+		if (ret < 0)
+			break;
+		if (r.kind != KIPC_LINK_REQUEST) {
+			ret = -EPROTO;
+			break;
+		}
+		ids[i] = last = r.request_id;
+		lens[i] = ret;
+		memcpy(reply, "re:", 3);
+		memcpy(reply + 3, req[i], ret);
+		rlen = ret + 3;
+	}
+	if (ret >= 0 && !c->lifo && last) {
+		kt_link_reply_args(&y, last, reply, rlen);
+		ret = kt_ioctl(st->sfd, KIPC_IOC_LINK_REPLY, &y);
+	}
+	while (ret >= 0 && c->lifo && i--) {
+		memcpy(reply, "re:", 3);
+		memcpy(reply + 3, req[i], lens[i]);
+		kt_link_reply_args(&y, ids[i], reply, lens[i] + 3);
+		ret = kt_ioctl(st->sfd, KIPC_IOC_LINK_REPLY, &y);
+		i = ret < 0 ? 0 : i;
+	}
+	res->ret = ret < 0 ? ret : n;
+	kt_peer_copy_out(res, ids, n * sizeof(uint64_t));
+}
+
+/* Do one command in the peer. */
+static inline void kt_peer_run(struct kt_peer_state *st,
+			       const struct kt_peer_cmd *c,
+			       struct kt_peer_res *res)
+{
+	static char fill[65536], buf[65536];
+	unsigned int slot = (unsigned int)c->slot % KT_PEER_SLOTS;
+	int fd = c->slot < 0 ? st->sfd : st->link[slot];
+	unsigned int flags = c->flags;
+	const void *data = c->data;
+	size_t len = c->len, room;
+	uint64_t deadline = 0;
+	struct kipc_connect k;
+	struct kipc_link_send s;
+	struct kipc_link_recv r;
+	struct kipc_link_call call;
+	struct kipc_link_reply y;
+	long n;
+
+	room = c->buf_len < sizeof(buf) ? c->buf_len : sizeof(buf);
+	if (c->timeout_ms) {
+		flags |= KIPC_MSG_DEADLINE;
+		deadline = kt_mono_ns() + c->timeout_ms * NSEC_PER_MSEC;
+	}
+	if (len > KT_PEER_DATA) {
+		len = len < sizeof(fill) ? len : sizeof(fill);
+		memset(fill, 'x', len);
+		data = fill;
+	}
+	switch (c->op) {
+	case KT_PEER_PING:
+		res->ret = 0;
+		break;
+	case KT_PEER_CONNECT:
+		kt_connect_args(&k, c->pid, c->flags);
+		res->ret = kt_ioctl(st->sfd, KIPC_IOC_CONNECT, &k);
+		if (res->ret >= 0) {
+			if (st->link[slot] >= 0)
+				close(st->link[slot]);
+			st->link[slot] = res->ret;
+		}
+		break;
+	case KT_PEER_SEND:
+		kt_link_send_args(&s, c->pid, data, len, c->type);
+		s.flags = flags;
+		s.deadline_ns = deadline;
+		res->ret = kt_ioctl(fd, KIPC_IOC_LINK_SEND, &s);
+		break;
+	case KT_PEER_WRITE:
+		n = write(fd, data, len);
+		res->ret = n < 0 ? -errno : n;
+		break;
+	case KT_PEER_READ:
+		n = read(fd, buf, room);
+		res->ret = n < 0 ? -errno : n;
+		kt_peer_copy_out(res, buf, n);
+		break;
+	case KT_PEER_RECV:
+		kt_link_recv_args(&r, c->pid, buf, room);
+		r.flags = flags;
+		r.deadline_ns = deadline;
+		r.select = c->select;
+		r.type = c->type;
+		if (c->id) {
+			r.reply_id = c->id;
+			r.reply_ptr = (uintptr_t)data;
+			r.reply_len = len;
+		}
+		res->ret = kt_ioctl(fd, KIPC_IOC_LINK_RECV, &r);
+		res->info = r.info;
+		res->request_id = r.request_id;
+		res->kind = r.kind;
+		kt_peer_copy_out(res, buf, res->ret);
+		break;
+	case KT_PEER_CALL:
+		kt_link_call_args(&call, c->pid, data, len, buf, room);
+		call.type = c->type;
+		call.flags = flags;
+		call.deadline_ns = deadline;
+		res->ret = kt_ioctl(fd, KIPC_IOC_LINK_CALL, &call);
+		res->info = call.info;
+		kt_peer_copy_out(res, buf, res->ret);
+		break;
+	case KT_PEER_REPLY:
+		kt_link_reply_args(&y, c->id, data, len);
+		y.type = c->type;
+		res->ret = kt_ioctl(fd, KIPC_IOC_LINK_REPLY, &y);
+		break;
+	case KT_PEER_SERVE:
+		kt_peer_serve(st, c, res);
+		break;
+	case KT_PEER_CLOSE:
+		res->ret = close(fd) ? -errno : 0;
+		if (c->slot < 0)
+			st->sfd = -1;
+		else
+			st->link[slot] = -1;
+		break;
+	case KT_PEER_SEND_FD:
+		res->ret = kt_send_fd(st->sock, fd);
+		break;
+	case KT_PEER_SIGNAL:
+		res->ret = kill(st->parent, c->type) ? -errno : 0;
+		break;
+	case KT_PEER_KILL:
+		kill(getpid(), SIGKILL);
+		for (;;)
+			pause();
+	case KT_PEER_EXIT:
+		_exit(0);
+	default:
+		res->ret = -ENOSYS;
+	}
+}
+
+/* The peer's life: set up, report bind's result, then serve commands. */
+static inline void kt_peer_main(int sock, const struct kt_peer_opts *o)
+{
+	struct kt_peer_state st = {
+		.sock = sock,
+		.parent = getppid(),
+		.barrier = o->barrier,
+	};
+	struct kt_peer_res res;
+	struct kt_peer_cmd cmd;
+	struct kipc_bind b;
+	int i;
+
+	for (i = 0; i < KT_PEER_SLOTS; i++)
+		st.link[i] = -1;
+	kt_close_fds_except(sock);
+	memset(&res, 0, sizeof(res));
+	st.sfd = open(KIPC_DEVICE, O_RDWR | O_CLOEXEC);
+	if (st.sfd < 0)
+		res.ret = -errno;
+	else if (o->uid && o->euid_only &&
+		 (setegid(o->uid) || seteuid(o->uid)))
+		res.ret = -errno;
+	else if (o->uid && !o->euid_only)
+		res.ret = kt_drop_privs(o->uid, o->uid);
+	if (!res.ret && !o->no_bind) {
+		kt_bind_args(&b, o->bind_flags);
+		b.max_msgsize = o->lim.max_msgsize;
+		b.max_msgs = o->lim.max_msgs;
+		b.capacity = o->lim.capacity;
+		res.ret = kt_ioctl(st.sfd, KIPC_IOC_BIND, &b);
+	}
+	if (send(sock, &res, sizeof(res), MSG_NOSIGNAL) != sizeof(res))
+		_exit(KT_CHILD_SETUP);
+	for (;;) {
+		if (recv(sock, &cmd, sizeof(cmd), 0) != sizeof(cmd))
+			_exit(0);
+		if (cmd.when == KT_PEER_SLEEPING)
+			kt_wait_sleeping(st.parent, 10000);
+		else if (cmd.when == KT_PEER_BARRIER && st.barrier)
+			pthread_barrier_wait(st.barrier);
+		memset(&res, 0, sizeof(res));
+		kt_peer_run(&st, &cmd, &res);
+		if (send(sock, &res, sizeof(res), MSG_NOSIGNAL) != sizeof(res))
+			_exit(0);
+	}
+}
+
+/*
+ * Start peer @p with options @o (NULL: bound, defaults).  Returns the
+ * result of its bind (0 or -errno; 0 with no_bind), KT_PEER_LOST if it did
+ * not start.  The peer runs either way: end it with kt_peer_exit() or
+ * kt_peer_kill().
+ */
+static inline long kt_peer_start(struct kt_peer *p,
+				 const struct kt_peer_opts *o)
+{
+	static const struct kt_peer_opts def;
+	struct kt_peer_res res;
+	struct pollfd pfd;
+	int sv[2];
+
+	p->pid = 0;
+	p->sock = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
+		return KT_PEER_LOST;
+	p->pid = kt_fork();
+	if (p->pid < 0) {
+		p->pid = 0;
+		close(sv[0]);
+		close(sv[1]);
+		return KT_PEER_LOST;
+	}
+	if (p->pid == 0) {
+		kt_peer_main(sv[1], o ? o : &def);
+		_exit(0);
+	}
+	close(sv[1]);
+	p->sock = sv[0];
+	pfd.fd = p->sock;
+	pfd.events = POLLIN;
+	if (poll(&pfd, 1, KT_PEER_WAIT_MS) != 1 ||
+	    recv(p->sock, &res, sizeof(res), 0) != sizeof(res))
+		return KT_PEER_LOST;
+	return res.ret;
+}
+
+/* Send @c to @p without waiting for its result.  Returns 0 or -errno. */
+static inline int kt_peer_post(struct kt_peer *p, const struct kt_peer_cmd *c)
+{
+	return send(p->sock, c, sizeof(*c), MSG_NOSIGNAL) == sizeof(*c) ?
+	       0 : -errno;
+}
+
+/*
+ * Collect the result of the oldest posted command, waiting at most
+ * @timeout_ms.  Returns 0, -ETIMEDOUT (none yet) or -ECONNRESET (the peer
+ * is gone).
+ */
+static inline int kt_peer_result(struct kt_peer *p, struct kt_peer_res *r,
+				 int timeout_ms)
+{
+	struct pollfd pfd = { .fd = p->sock, .events = POLLIN };
+	ssize_t n;
+
+	n = poll(&pfd, 1, timeout_ms);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return -ETIMEDOUT;
+	n = recv(p->sock, r, sizeof(*r), 0);
+	return n == sizeof(*r) ? 0 : -ECONNRESET;
+}
+
+/* Post @c, wait for its result in @r (may be NULL): ->ret or KT_PEER_LOST. */
+static inline long kt_peer_do(struct kt_peer *p, const struct kt_peer_cmd *c,
+			      struct kt_peer_res *r)
+{
+	struct kt_peer_res res;
+
+	if (!r)
+		r = &res;
+	if (kt_peer_post(p, c) || kt_peer_result(p, r, KT_PEER_WAIT_MS))
+		return KT_PEER_LOST;
+	return r->ret;
+}
+
+/* Reap @p: its exit status (KT_CHILD_KILLED if killed). */
+static inline int kt_peer_reap(struct kt_peer *p)
+{
+	int status = kt_reap(p->pid);
+
+	close(p->sock);
+	p->sock = -1;
+	p->pid = 0;
+	return status;
+}
+
+/* Ask @p to exit and reap it: its exit status, 0 when it obeyed. */
+static inline int kt_peer_exit(struct kt_peer *p)
+{
+	struct kt_peer_cmd c = { .op = KT_PEER_EXIT };
+
+	if (!p->pid)
+		return KT_CHILD_WRONG;
+	kt_peer_post(p, &c);
+	return kt_peer_reap(p);
+}
+
+/* SIGKILL @p (if it runs) and reap it. */
+static inline void kt_peer_kill(struct kt_peer *p)
+{
+	if (!p->pid)
+		return;
+	kill(p->pid, SIGKILL);
+	kt_peer_reap(p);
+}
+
+/* Put the string @str (without NUL) into @c's payload. */
+static inline void kt_peer_cmd_str(struct kt_peer_cmd *c, const char *str)
+{
+	c->len = strlen(str);
+	if (c->len > KT_PEER_DATA)
+		abort();
+	memcpy(c->data, str, c->len);
+}
+
+/* The peer connects to @pid (link fd into @slot).  The fd number or -errno. */
+static inline long kt_peer_connect(struct kt_peer *p, int slot, pid_t pid,
+				   unsigned int flags)
+{
+	struct kt_peer_cmd c = {
+		.op = KT_PEER_CONNECT,
+		.slot = slot,
+		.pid = pid,
+		.flags = flags,
+	};
+
+	return kt_peer_do(p, &c, NULL);
+}
+
+/*
+ * The peer sends the string @str as a message of @type to @pid over @slot
+ * (-1: its session), not waiting for room.  0 or -errno.
+ */
+static inline long kt_peer_send(struct kt_peer *p, int slot, pid_t pid,
+				const char *str, uint64_t type)
+{
+	struct kt_peer_cmd c = {
+		.op = KT_PEER_SEND,
+		.slot = slot,
+		.pid = pid,
+		.flags = KIPC_MSG_NONBLOCK,
+		.type = type,
+	};
+
+	kt_peer_cmd_str(&c, str);
+	return kt_peer_do(p, &c, NULL);
+}
+
+/*
+ * The peer receives from @pid (0: any) over @slot (-1: its session) into
+ * @r, waiting at most @timeout_ms (0: not at all), with KT_PEER_DATA
+ * bytes of room.  The length or -errno.
+ */
+static inline long kt_peer_recv(struct kt_peer *p, int slot, pid_t pid,
+				unsigned int timeout_ms, struct kt_peer_res *r)
+{
+	struct kt_peer_cmd c = {
+		.op = KT_PEER_RECV,
+		.slot = slot,
+		.pid = pid,
+		.flags = timeout_ms ? 0 : KIPC_MSG_NONBLOCK,
+		.timeout_ms = timeout_ms,
+		.buf_len = KT_PEER_DATA,
+	};
+
+	return kt_peer_do(p, &c, r);
+}
+
+/*
+ * The peer passes its link fd @slot (-1: its session fd) to the test over
+ * the peer socket.  Returns the test's new fd, or -errno.
+ */
+static inline int kt_peer_get_fd(struct kt_peer *p, int slot)
+{
+	struct kt_peer_cmd c = { .op = KT_PEER_SEND_FD, .slot = slot };
+	struct kt_peer_res r;
+	int fd, ret;
+
+	if (kt_peer_post(p, &c))
+		return -EPIPE;
+	fd = kt_recv_fd(p->sock);
+	ret = kt_peer_result(p, &r, KT_PEER_WAIT_MS);
+	if (!ret)
+		ret = r.ret;
+	if (ret && fd >= 0)
+		close(fd);
+	return ret ? ret : fd;
 }
 
 /* ---- fault injection: fail-nth and failslab (the debug kernel) ---- */
