@@ -1160,6 +1160,9 @@ static long kipc_link_recv_ioctl(struct kipc_endpoint *ep,
 				    args.reply_len, args.reply_type);
 		if (ret)
 			return ret;
+		/* it went out: a restarted or repeated call must not resend */
+		if (put_user(0, &uarg->reply_id))
+			return -EFAULT;
 	}
 
 	kipc_wait_init(&w, file, args.flags, args.deadline_ns);

@@ -158,32 +158,6 @@ int kipc_reply(int fd, uint64_t request_id, const void *buf, size_t len)
 	return 0;
 }
 
-/*
- * A receive that carried a reply failed with @ret: is the reply settled,
- * that is delivered, or dead (-ESRCH: its caller gave up)?  The kernel
- * replies first and receives nothing when the reply fails, so the errors
- * only a receive gives mean the reply went out.  -EMSGSIZE is either's:
- * the receive's comes with the header of the message that did not fit
- * (length >= 1), the reply's with nothing.  -EFAULT is either's too and
- * counts as unsettled: replying again is safe, it gives -ESRCH if the
- * first reply went out.
- */
-static bool kipc_reply_settled(ssize_t ret, const struct kipc_link_recv *r)
-{
-	switch (ret) {
-	case -ESRCH:
-	case -EAGAIN:
-	case -ETIMEDOUT:
-	case -EINTR:
-	case -ECONNRESET:
-		return true;
-	case -EMSGSIZE:
-		return r->info.len != 0;
-	default:
-		return false;
-	}
-}
-
 ssize_t kipc_reply_recv(int fd, uint64_t *request_id, const void *reply,
 			size_t reply_len, void *buf, size_t len,
 			struct kipc_msg_info *info, unsigned int *kind)
@@ -206,7 +180,8 @@ ssize_t kipc_reply_recv(int fd, uint64_t *request_id, const void *reply,
 		*request_id = args.request_id;
 		if (kind)
 			*kind = args.kind;
-	} else if (kipc_reply_settled(ret, &args)) {
+	} else if (!args.reply_id || ret == -ESRCH) {
+		/* the kernel clears reply_id once the reply went out */
 		*request_id = 0;
 	}
 	return ret;

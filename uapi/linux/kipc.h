@@ -144,6 +144,8 @@
  *     -EPERM        another user's process that did not bind with
  *                   KIPC_BIND_ANYONE, and no CAP_SYS_ADMIN
  *     -EDQUOT       the caller or the peer has links_max links
+ *     -EAGAIN       a process that had this pid has exited and its
+ *                   links are still being taken down: try again
  *     -EMFILE/-ENFILE/-ENOMEM
  *   KIPC_IOC_LINK_SEND (session or link fd)
  *     connect's errors (session fd), and
@@ -154,7 +156,8 @@
  *     -EMSGSIZE     the message is larger than the buffer; it stays queued
  *     -ECONNRESET   the peer is gone and nothing from it is left
  *     -EAGAIN, -ETIMEDOUT, -EINTR, -EFAULT (the message stays queued)
- *     reply errors as for KIPC_IOC_LINK_REPLY (then nothing is received)
+ *     reply errors as for KIPC_IOC_LINK_REPLY (then nothing is received
+ *     and reply_id is left as it was)
  *   KIPC_IOC_LINK_CALL (session or link fd): returns the reply's length
  *     connect's and send's errors, and
  *     -ECONNRESET   the server went away before replying
@@ -519,7 +522,11 @@ enum kipc_link_kind {
  * @kind:	out: enum kipc_link_kind
  * @reserved0:	zero
  * @reply_id:	nonzero: first reply to this request, as KIPC_IOC_LINK_REPLY
- *		with @reply_ptr, @reply_len and @reply_type
+ *		with @reply_ptr, @reply_len and @reply_type; set to 0 once
+ *		the reply went out, so that a call restarted after a signal
+ *		(SA_RESTART) or repeated after an error of the receive does
+ *		not reply twice: a nonzero @reply_id after an error means
+ *		the error is the reply's
  * @reply_ptr, @reply_len, @reply_type: the reply
  * @reserved:	zero
  *
