@@ -10,7 +10,8 @@
  * Lifetime of a reference: kref_init() gives the creator's (which becomes
  * the first file's), kipc_object_link_locked() adds the registry's, each
  * further open adds one per file.  Unlinking drops the registry's, closing a
- * file drops its own; the last put returns the quota and frees.
+ * file drops its own; the last put returns the quota and frees.  A type may
+ * hold more of its own (a mailbox's process-exit hook holds one).
  */
 #include <linux/anon_inodes.h>
 #include <linux/capability.h>
@@ -28,8 +29,11 @@
 #include <linux/kipc.h>
 
 #include "object.h"
+#include "proc.h"
 
-DEFINE_MUTEX(kipc_reg_lock);
+/* DEFINE_MUTEX() spelt out, for checkpatch to see what is exported */
+struct mutex kipc_reg_lock = __MUTEX_INITIALIZER(kipc_reg_lock);
+EXPORT_SYMBOL_IF_KUNIT(kipc_reg_lock);
 
 /* id -> object, for linked objects (protected by kipc_reg_lock) */
 static DEFINE_XARRAY(kipc_objects);
@@ -146,6 +150,7 @@ void kipc_object_put(struct kipc_object *obj)
 	might_sleep();
 	kref_put(&obj->ref, kipc_object_release);
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_put);
 
 /**
  * kipc_object_find_locked() - look a linked object up by name or id
@@ -173,6 +178,35 @@ struct kipc_object *kipc_object_find_locked(enum kipc_obj_type type,
 		if (obj->ops->type == type && !strcmp(obj->name, name))
 			return obj;
 	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_find_locked);
+
+/*
+ * kipc_object_find_locked(), except that an object its type says is dying
+ * (about to be unlinked by a process-exit hook) is let go first: the
+ * caller may have seen the reason (waitpid() of a mailbox's owner), and
+ * must then not find it.  The hook's work was queued when the process was
+ * seen to exit, so one flush normally does; a second covers an exit seen
+ * an instant before its wake-up queued the work.  Drops and retakes
+ * kipc_reg_lock for that (so the caller holds no other lock and has no
+ * state under it yet).
+ */
+static struct kipc_object *kipc_object_lookup_locked(enum kipc_obj_type type,
+						     const char *name, u64 id)
+{
+	struct kipc_object *obj;
+	int tries;
+
+	lockdep_assert_held(&kipc_reg_lock);
+	for (tries = 0; ; tries++) {
+		obj = kipc_object_find_locked(type, name, id);
+		if (!obj || !obj->ops->dying || tries == 2 ||
+		    !obj->ops->dying(obj))
+			return obj;
+		mutex_unlock(&kipc_reg_lock);
+		kipc_proc_flush();
+		mutex_lock(&kipc_reg_lock);
+	}
 }
 
 /**
@@ -203,7 +237,10 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_user_charge);
  * @obj:	a new object from kipc_object_init(), with one file-to-be
  * @charge:	bytes to charge to the creator's quota
  *
- * Return: 0, -EDQUOT over the creator's quota, -ENOMEM.
+ * The type's linking() runs last, once nothing else can fail.
+ *
+ * Return: 0, -EDQUOT over the creator's quota, -ENOMEM, or linking()'s
+ * error.
  */
 int kipc_object_link_locked(struct kipc_object *obj, u64 charge)
 {
@@ -224,6 +261,11 @@ int kipc_object_link_locked(struct kipc_object *obj, u64 charge)
 	ret = xa_insert(&kipc_objects, obj->id, obj, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto out_uncharge;
+	if (ops->linking) {
+		ret = ops->linking(obj);
+		if (ret)
+			goto out_erase;
+	}
 
 	u->nr[ops->type]++;
 	obj->user = u;
@@ -236,12 +278,15 @@ int kipc_object_link_locked(struct kipc_object *obj, u64 charge)
 	kipc_object_get(obj);	/* the registry's reference */
 	return 0;
 
+out_erase:
+	xa_erase(&kipc_objects, obj->id);
 out_uncharge:
 	u->bytes -= charge;
 out_put_user:
 	kipc_user_put_locked(u);
 	return ret;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_link_locked);
 
 /**
  * kipc_object_recharge_locked() - change the bytes charged for @obj
@@ -295,7 +340,7 @@ int kipc_object_remove(enum kipc_obj_type type, const char *name, u64 id)
 	int ret = 0;
 
 	mutex_lock(&kipc_reg_lock);
-	obj = kipc_object_find_locked(type, name, id);
+	obj = kipc_object_lookup_locked(type, name, id);
 	if (!obj)
 		ret = -ENOENT;
 	else if (!kipc_object_owner_locked(obj))
@@ -307,6 +352,33 @@ int kipc_object_remove(enum kipc_obj_type type, const char *name, u64 id)
 		kipc_object_unlinked(obj);
 	return ret;
 }
+
+/**
+ * kipc_object_unlink() - unlink @obj if it still is linked
+ * @obj:	the object; the caller holds a reference
+ *
+ * What kipc_object_remove() does, without looking the object up and without
+ * the permission check: for the kernel's own reasons to end an object (a
+ * mailbox's owner exited).  The name is free at once; the type's unlinked()
+ * tells waiters.
+ *
+ * Context: process context, kipc_reg_lock not held.
+ * Return: true if this call unlinked @obj, false if it was not linked.
+ */
+bool kipc_object_unlink(struct kipc_object *obj)
+{
+	bool unlink;
+
+	mutex_lock(&kipc_reg_lock);
+	unlink = obj->linked;
+	if (unlink)
+		kipc_object_unlink_locked(obj);
+	mutex_unlock(&kipc_reg_lock);
+	if (unlink)
+		kipc_object_unlinked(obj);
+	return unlink;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_unlink);
 
 /**
  * kipc_object_file_closed() - a file of @obj was released
@@ -333,20 +405,36 @@ void kipc_object_file_closed(struct kipc_object *obj)
 /**
  * kipc_object_remove_all() - unlink every object, at module exit
  *
- * No file is open (each holds a module reference), so this drops the last
- * reference of each object.
+ * No file is open (each holds a module reference), so unlinking drops the
+ * last reference of each object, except one that a process-exit hook still
+ * holds: such a hook is either taken off by the type's unlinked() (which
+ * drops its reference) or its exited() is running or queued, and may be
+ * unlinking the same object.  Hence:
+ *
+ * 1. each object is found and unlinked under kipc_reg_lock, so an object
+ *    that exited() unlinked meanwhile is not unlinked twice;
+ * 2. then the exit hooks that were running finish (kipc_proc_flush()),
+ *    dropping their references; no new hook appears, as nothing is linked
+ *    and no file is open to create anything;
+ * 3. only then must every quota record be gone.
  */
 void kipc_object_remove_all(void)
 {
 	struct kipc_object *obj;
 	unsigned long id;
 
-	xa_for_each(&kipc_objects, id, obj) {
+	for (;;) {
 		mutex_lock(&kipc_reg_lock);
-		kipc_object_unlink_locked(obj);
+		id = 0;
+		obj = xa_find(&kipc_objects, &id, ULONG_MAX, XA_PRESENT);
+		if (obj)
+			kipc_object_unlink_locked(obj);
 		mutex_unlock(&kipc_reg_lock);
+		if (!obj)
+			break;
 		kipc_object_unlinked(obj);
 	}
+	kipc_proc_flush();
 	WARN_ON(!xa_empty(&kipc_users));
 }
 
@@ -519,7 +607,7 @@ static struct kipc_object *kipc_object_get_for_open(const struct kipc_open_req *
 	if (!req->name && req->new)
 		obj = NULL;	/* anonymous create */
 	else
-		obj = kipc_object_find_locked(req->type, req->name, req->id);
+		obj = kipc_object_lookup_locked(req->type, req->name, req->id);
 	if (obj) {
 		ret = -EEXIST;
 		if ((req->flags & (KIPC_O_CREAT | KIPC_O_EXCL)) ==
@@ -528,6 +616,11 @@ static struct kipc_object *kipc_object_get_for_open(const struct kipc_open_req *
 		ret = -EACCES;
 		if (!kipc_object_may_locked(obj, may))
 			goto out_unlock;
+		if (obj->ops->may_open) {
+			ret = obj->ops->may_open(obj, req->flags);
+			if (ret)
+				goto out_unlock;
+		}
 		kipc_object_get(obj);
 		obj->nr_files++;
 	} else {
@@ -555,7 +648,7 @@ out_unlock:
  * object's id is written out before it is linked.
  *
  * Return: the new fd, or -EEXIST, -ENOENT, -EACCES, -EDQUOT, -EFAULT,
- * -EMFILE, -ENFILE, -ENOMEM.
+ * -EMFILE, -ENFILE, -ENOMEM, or the type's linking() or may_open() error.
  */
 int kipc_object_open(const struct kipc_open_req *req, u64 __user *id_out)
 {

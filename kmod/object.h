@@ -35,6 +35,7 @@ extern struct mutex kipc_reg_lock;
 
 enum kipc_obj_type {
 	KIPC_OBJ_QUEUE,
+	KIPC_OBJ_MAILBOX,
 	KIPC_OBJ_NR_TYPES
 };
 
@@ -60,15 +61,31 @@ struct kipc_object;
  * @max_per_user: module parameter limiting objects of this type per user
  * @release:	free the object once the last reference is gone; called
  *		without kipc_reg_lock, after the quota was returned
- * @unlinked:	the object just left the registry (removed, or its last fd
- *		of an anonymous object closed): wake its waiters.  Called
- *		without kipc_reg_lock.
+ * @unlinked:	the object just left the registry (removed, its last fd of
+ *		an anonymous object closed, or kipc_object_unlink()): wake
+ *		its waiters.  Called without kipc_reg_lock, while the
+ *		registry's reference is still held.
+ * @linking:	optional: a new object is being linked (kipc_reg_lock held,
+ *		the last step that may fail): 0, or an errno and the object
+ *		is not linked
+ * @may_open:	optional: may the caller open this existing object with
+ *		KIPC_O_* @flags?  Called with kipc_reg_lock held after the
+ *		mode check: 0 or an errno
+ * @dying:	optional: is this linked object about to be unlinked by the
+ *		kernel (a mailbox whose owner exited)?  Called with
+ *		kipc_reg_lock held; opening and removing by name or id then
+ *		let that happen first (kipc_proc_flush()), so that a caller
+ *		who saw the reason (waitpid() of the owner) no longer finds
+ *		the object
  */
 struct kipc_object_ops {
 	enum kipc_obj_type type;
 	const unsigned int *max_per_user;
 	void (*release)(struct kipc_object *obj);
 	void (*unlinked)(struct kipc_object *obj);
+	int (*linking)(struct kipc_object *obj);
+	int (*may_open)(struct kipc_object *obj, unsigned int flags);
+	bool (*dying)(struct kipc_object *obj);
 };
 
 /**
@@ -124,6 +141,7 @@ struct kipc_object *kipc_object_find_locked(enum kipc_obj_type type,
 int kipc_object_link_locked(struct kipc_object *obj, u64 charge);
 int kipc_object_recharge_locked(struct kipc_object *obj, u64 charge);
 int kipc_object_remove(enum kipc_obj_type type, const char *name, u64 id);
+bool kipc_object_unlink(struct kipc_object *obj);
 void kipc_object_file_closed(struct kipc_object *obj);
 void kipc_object_remove_all(void);
 

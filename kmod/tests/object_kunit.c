@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for the pure parts of kipc objects (kmod/object.c): name
- * validation, quota arithmetic and id allocation.
+ * validation, quota arithmetic and id allocation; and the registry's
+ * handling of a type's linking() failing and of kipc_object_unlink().
  */
 #include <kunit/test.h>
 #include <linux/kipc.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -133,6 +135,105 @@ static void init_masks_mode_and_records_creator(struct kunit *test)
 	kipc_object_destroy(&a);
 }
 
+/* An object that counts what the registry does to it. */
+struct counted {
+	struct kipc_object obj;
+	int linking_ret;
+	int nr_linking;
+	int nr_unlinked;
+	int nr_released;
+};
+
+static struct counted *counted_of(struct kipc_object *obj)
+{
+	return container_of(obj, struct counted, obj);
+}
+
+static void counted_release(struct kipc_object *obj)
+{
+	counted_of(obj)->nr_released++;
+	kipc_object_destroy(obj);	/* the memory is the test's */
+}
+
+static void counted_unlinked(struct kipc_object *obj)
+{
+	counted_of(obj)->nr_unlinked++;
+}
+
+static int counted_linking(struct kipc_object *obj)
+{
+	counted_of(obj)->nr_linking++;
+	return counted_of(obj)->linking_ret;
+}
+
+static const struct kipc_object_ops counted_ops = {
+	.type		= KIPC_OBJ_MAILBOX,
+	.max_per_user	= &no_limit,
+	.release	= counted_release,
+	.unlinked	= counted_unlinked,
+	.linking	= counted_linking,
+};
+
+/* Link @c, charging 100 bytes: 0 or the error. */
+static int counted_link(struct counted *c, struct kipc_object **found)
+{
+	int ret;
+
+	mutex_lock(&kipc_reg_lock);
+	ret = kipc_object_link_locked(&c->obj, 100);
+	*found = kipc_object_find_locked(KIPC_OBJ_MAILBOX, NULL, c->obj.id);
+	mutex_unlock(&kipc_reg_lock);
+	return ret;
+}
+
+static void link_failing_in_linking_leaves_nothing_linked(struct kunit *test)
+{
+	struct counted *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct kipc_object *found;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->linking_ret = -ENOMEM;
+	KUNIT_ASSERT_EQ(test, kipc_object_init(&c->obj, &counted_ops, NULL,
+					       0600), 0);
+	KUNIT_EXPECT_EQ(test, counted_link(c, &found), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, c->nr_linking, 1);
+	KUNIT_EXPECT_PTR_EQ(test, found, NULL);
+	KUNIT_EXPECT_FALSE(test, c->obj.linked);
+	KUNIT_EXPECT_PTR_EQ(test, c->obj.user, NULL);
+	kipc_object_put(&c->obj);	/* the creator's, the only one */
+	KUNIT_EXPECT_EQ(test, c->nr_released, 1);
+	KUNIT_EXPECT_EQ(test, c->nr_unlinked, 0);
+}
+
+static void unlink_unlinks_a_linked_object_once(struct kunit *test)
+{
+	struct counted *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct kipc_object *found;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	KUNIT_ASSERT_EQ(test, kipc_object_init(&c->obj, &counted_ops, NULL,
+					       0600), 0);
+	ret = counted_link(c, &found);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	if (ret) {
+		kipc_object_put(&c->obj);
+		return;
+	}
+	KUNIT_EXPECT_PTR_EQ(test, found, &c->obj);
+	KUNIT_EXPECT_TRUE(test, kipc_object_unlink(&c->obj));
+	KUNIT_EXPECT_FALSE(test, kipc_object_unlink(&c->obj));
+	KUNIT_EXPECT_EQ(test, c->nr_unlinked, 1);
+	mutex_lock(&kipc_reg_lock);
+	found = kipc_object_find_locked(KIPC_OBJ_MAILBOX, NULL, c->obj.id);
+	mutex_unlock(&kipc_reg_lock);
+	KUNIT_EXPECT_PTR_EQ(test, found, NULL);
+	/* the registry's reference went; the creator's is left */
+	KUNIT_EXPECT_EQ(test, c->nr_released, 0);
+	kipc_object_put(&c->obj);
+	KUNIT_EXPECT_EQ(test, c->nr_released, 1);
+}
+
 static struct kunit_case kipc_object_cases[] = {
 	KUNIT_CASE(name_accepts_plain_names),
 	KUNIT_CASE(name_rejects_empty),
@@ -145,6 +246,8 @@ static struct kunit_case kipc_object_cases[] = {
 	KUNIT_CASE(charge_regrow_counts_only_difference),
 	KUNIT_CASE(ids_are_unique_and_increasing),
 	KUNIT_CASE(init_masks_mode_and_records_creator),
+	KUNIT_CASE(link_failing_in_linking_leaves_nothing_linked),
+	KUNIT_CASE(unlink_unlinks_a_linked_object_once),
 	{}
 };
 
