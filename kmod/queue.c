@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * kipc message queues.
+ * kipc message queues and mailboxes.
  *
  * A queue is a kipc object holding a struct kipc_msgq.  Send allocates the
  * message and copies the payload in before taking the queue's lock; receive
  * takes the message off under the lock and copies it out after dropping it.
  * A copy-out that faults puts the message back where it was, so nothing is
  * lost.
+ *
+ * A mailbox is a queue with another object type (so names and ids of its
+ * own), the same file operations, and an owner: with KIPC_O_OWNED its
+ * creating process, whose exit removes it (kmod/proc.c tells), and with
+ * KIPC_O_OWNER_RECV only that process receives.  Every message goes to
+ * exactly one receiver because receivers take it off under the lock.
  */
 #include <linux/anon_inodes.h>
 #include <linux/cred.h>
@@ -28,6 +34,7 @@
 #include "msg.h"
 #include "msgq.h"
 #include "object.h"
+#include "proc.h"
 #include "queue.h"
 
 /**
@@ -40,6 +47,33 @@
  * under either.  Waiters sleep on @recv_wait (for a message) and
  * @send_wait (for room); they queue themselves before dropping q->lock and
  * are woken after the changer dropped it.
+ */
+
+/**
+ * DOC: mailbox ownership
+ *
+ * An owned mailbox hooks its creator's exit (struct kipc_proc_hook) when it
+ * is linked, in the object's linking() with kipc_reg_lock held
+ * (kipc_proc_lock nests inside it), as the last step that may fail: a
+ * mailbox that is not linked was never hooked.  The hook holds a reference
+ * to the object, which whichever comes first drops:
+ *
+ * - the mailbox is unlinked (removed, the last fd of an anonymous one
+ *   closed, module unload): its unlinked() takes the hook off, and when
+ *   kipc_proc_unhook() says it did, drops the hook's reference;
+ * - the owner exits: exited() runs from kmod/proc.c's workqueue without
+ *   locks, unlinks the mailbox as a remove would (kipc_object_unlink(): no
+ *   permission check; nothing if it was unlinked meanwhile), so that
+ *   waiters wake with -EIDRM and the name is free, then drops the hook's
+ *   reference.  unlinked() then finds the hook off and drops nothing.
+ *
+ * exited() runs a moment after the exit.  A lookup by name or id that
+ * finds an owned mailbox whose owner has exited lets exited() finish first
+ * (the type's dying()), so once waitpid() has returned for the owner, its
+ * mailboxes are gone for every open and remove.
+ *
+ * The owner is the object's creator (invariant), so receive checks for
+ * KIPC_O_OWNER_RECV need no lock.
  */
 
 /**
@@ -80,11 +114,55 @@ static_assert(sizeof(struct kipc_recv) == KIPC_RECV_SIZE_VER0);
 static_assert(sizeof(struct kipc_queue_stat) == KIPC_QUEUE_STAT_SIZE_VER0);
 static_assert(sizeof(struct kipc_queue_set) == KIPC_QUEUE_SET_SIZE_VER0);
 
+/**
+ * struct kipc_mailbox - a message queue in a name space of its own
+ * @q:		the queue; first, so that the queue code frees a mailbox as
+ *		its queue
+ * @flags:	KIPC_O_OWNED, KIPC_O_OWNER_RECV (invariant)
+ * @hook:	an owned mailbox's notice of its owner's exit (see "mailbox
+ *		ownership")
+ */
+struct kipc_mailbox {
+	struct kipc_queue q;
+	unsigned int flags;
+	struct kipc_proc_hook hook;
+};
+
+static_assert(offsetof(struct kipc_mailbox, q) == 0);
+
+#define KIPC_O_MAILBOX_ONLY	(KIPC_O_OWNED | KIPC_O_OWNER_RECV)
+static_assert(KIPC_O_MAILBOX_ALL == (KIPC_O_ALL | KIPC_O_MAILBOX_ONLY));
+
 static const struct file_operations kipc_queue_fops;
+static const struct kipc_object_ops kipc_mailbox_ops;
 
 static struct kipc_queue *kipc_queue_of(struct kipc_object *obj)
 {
 	return container_of(obj, struct kipc_queue, obj);
+}
+
+/* The mailbox @q is, or NULL for a plain queue. */
+static struct kipc_mailbox *kipc_queue_mailbox(struct kipc_queue *q)
+{
+	if (q->obj.ops != &kipc_mailbox_ops)
+		return NULL;
+	return container_of(q, struct kipc_mailbox, q);
+}
+
+/* Is the caller's process the owner of @mb (owned or not: its creator)? */
+static bool kipc_mailbox_is_owner(struct kipc_mailbox *mb)
+{
+	return task_tgid(current) == mb->q.obj.creator;
+}
+
+/* 0, or -EPERM when only @q's owner may receive and the caller is not it. */
+static int kipc_queue_may_recv(struct kipc_queue *q)
+{
+	struct kipc_mailbox *mb = kipc_queue_mailbox(q);
+
+	if (mb && (mb->flags & KIPC_O_OWNER_RECV) && !kipc_mailbox_is_owner(mb))
+		return -EPERM;
+	return 0;
 }
 
 /* The queue of a complete queue file (private_data is its object). */
@@ -214,6 +292,7 @@ static void kipc_queue_unget(struct kipc_queue *q, struct kipc_msg *msg)
 	kipc_wake(&q->recv_wait);
 }
 
+/* Also a mailbox's: its queue comes first, and its hook is off by now. */
 static void kipc_queue_release(struct kipc_object *obj)
 {
 	struct kipc_queue *q = kipc_queue_of(obj);
@@ -243,6 +322,101 @@ static const struct kipc_object_ops kipc_queue_ops = {
 	.max_per_user	= &kipc_queues_per_user,
 	.release	= kipc_queue_release,
 	.unlinked	= kipc_queue_unlinked,
+};
+
+static struct kipc_mailbox *kipc_mailbox_of(struct kipc_object *obj)
+{
+	return container_of(obj, struct kipc_mailbox, q.obj);
+}
+
+/*
+ * Has the owner of @mb exited?  As kmod/proc.c sees an exit: the whole
+ * thread group is gone (the leader reaped, or a zombie without threads).
+ */
+static bool kipc_mailbox_owner_exited(struct kipc_mailbox *mb)
+{
+	struct task_struct *task;
+	bool exited;
+
+	rcu_read_lock();
+	task = pid_task(mb->q.obj.creator, PIDTYPE_TGID);
+	exited = !task ||
+		 (READ_ONCE(task->exit_state) && !delay_group_leader(task));
+	rcu_read_unlock();
+	return exited;
+}
+
+/* An owned mailbox's owner in the caller's pid namespace, 0 once it exited. */
+static pid_t kipc_mailbox_owner_vnr(struct kipc_mailbox *mb)
+{
+	return kipc_mailbox_owner_exited(mb) ? 0 : pid_vnr(mb->q.obj.creator);
+}
+
+/* The owner of an owned mailbox exited: remove the mailbox. */
+static void kipc_mailbox_exited(struct kipc_proc_hook *hook)
+{
+	struct kipc_mailbox *mb = container_of(hook, struct kipc_mailbox,
+					       hook);
+
+	kipc_object_unlink(&mb->q.obj);
+	kipc_object_put(&mb->q.obj);	/* the hook's */
+}
+
+/* kipc_reg_lock held: an owned mailbox starts watching its owner. */
+static int kipc_mailbox_linking(struct kipc_object *obj)
+{
+	struct kipc_mailbox *mb = kipc_mailbox_of(obj);
+	int ret;
+
+	lockdep_assert_held(&kipc_reg_lock);
+	if (!(mb->flags & KIPC_O_OWNED))
+		return 0;
+	/* the creator is the caller, which cannot have exited */
+	ret = kipc_proc_hook_current(&mb->hook, kipc_mailbox_exited);
+	if (ret)
+		return ret;
+	kipc_object_get(obj);		/* the hook's */
+	return 0;
+}
+
+static void kipc_mailbox_unlinked(struct kipc_object *obj)
+{
+	struct kipc_mailbox *mb = kipc_mailbox_of(obj);
+
+	kipc_queue_unlinked(obj);
+	/* the registry's reference is still held: this put is not the last */
+	if ((mb->flags & KIPC_O_OWNED) && kipc_proc_unhook(&mb->hook))
+		kipc_object_put(obj);	/* the hook's */
+}
+
+/* kipc_reg_lock held: only the owner may open to receive, if so asked. */
+static int kipc_mailbox_may_open(struct kipc_object *obj, unsigned int flags)
+{
+	struct kipc_mailbox *mb = kipc_mailbox_of(obj);
+
+	lockdep_assert_held(&kipc_reg_lock);
+	if ((flags & KIPC_O_RECV) && (mb->flags & KIPC_O_OWNER_RECV) &&
+	    !kipc_mailbox_is_owner(mb))
+		return -EACCES;
+	return 0;
+}
+
+/* Linked, owned and its owner gone: exited() is queued or running. */
+static bool kipc_mailbox_dying(struct kipc_object *obj)
+{
+	struct kipc_mailbox *mb = kipc_mailbox_of(obj);
+
+	return (mb->flags & KIPC_O_OWNED) && kipc_mailbox_owner_exited(mb);
+}
+
+static const struct kipc_object_ops kipc_mailbox_ops = {
+	.type		= KIPC_OBJ_MAILBOX,
+	.max_per_user	= &kipc_queues_per_user,
+	.release	= kipc_queue_release,
+	.unlinked	= kipc_mailbox_unlinked,
+	.linking	= kipc_mailbox_linking,
+	.may_open	= kipc_mailbox_may_open,
+	.dying		= kipc_mailbox_dying,
 };
 
 /* The module's current limits for queue attributes. */
@@ -303,9 +477,13 @@ void kipc_queue_limits_default(struct kipc_queue_limits *lim,
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_queue_limits_default);
 
-/* A complete, unlinked queue for KIPC_O_CREAT; it takes over @name. */
+/*
+ * A complete, unlinked queue or mailbox (@ops) for KIPC_O_CREAT; it takes
+ * over @name.
+ */
 static struct kipc_queue *kipc_queue_new(const struct kipc_queue_open *args,
-					 char *name)
+					 char *name,
+					 const struct kipc_object_ops *ops)
 {
 	struct kipc_queue_limits lim = {
 		.max_msgsize	= args->max_msgsize,
@@ -318,6 +496,7 @@ static struct kipc_queue *kipc_queue_new(const struct kipc_queue_open *args,
 		.max_msgs	= READ_ONCE(kipc_msgs_default),
 	};
 	struct kipc_queue_limits max;
+	struct kipc_mailbox *mb;
 	struct kipc_queue *q;
 	int ret;
 
@@ -328,30 +507,62 @@ static struct kipc_queue *kipc_queue_new(const struct kipc_queue_open *args,
 	ret = kipc_queue_limits_check(&lim, &max);
 	if (ret)
 		return ERR_PTR(ret);
-	q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
-	if (!q)
-		return ERR_PTR(-ENOMEM);
+	if (ops == &kipc_mailbox_ops) {
+		mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
+		if (!mb)
+			return ERR_PTR(-ENOMEM);
+		mb->flags = args->flags & KIPC_O_MAILBOX_ONLY;
+		q = &mb->q;
+	} else {
+		q = kzalloc(sizeof(*q), GFP_KERNEL_ACCOUNT);
+		if (!q)
+			return ERR_PTR(-ENOMEM);
+	}
 	spin_lock_init(&q->lock);
 	kipc_msgq_init(&q->mq);
 	init_waitqueue_head(&q->recv_wait);
 	init_waitqueue_head(&q->send_wait);
 	q->lim = lim;
-	ret = kipc_object_init(&q->obj, &kipc_queue_ops, name, args->mode);
+	ret = kipc_object_init(&q->obj, ops, name, args->mode);
 	if (ret) {
-		kfree(q);
+		kfree(q);	/* a mailbox's queue comes first */
 		return ERR_PTR(ret);
 	}
 	return q;
 }
 
-long kipc_ioctl_queue_open(void __user *arg)
+/**
+ * kipc_queue_open_flags_check() - are @flags valid open flags?
+ * @flags:	KIPC_O_*
+ * @mailbox:	for KIPC_IOC_MAILBOX_OPEN, else KIPC_IOC_QUEUE_OPEN
+ *
+ * Return: 0, or -EINVAL for an unknown flag (the mailbox-only ones on a
+ * queue), neither KIPC_O_SEND nor KIPC_O_RECV, or KIPC_O_OWNER_RECV
+ * without KIPC_O_OWNED.
+ */
+VISIBLE_IF_KUNIT int kipc_queue_open_flags_check(u32 flags, bool mailbox)
 {
+	if (flags & ~(mailbox ? KIPC_O_MAILBOX_ALL : KIPC_O_ALL))
+		return -EINVAL;
+	if (!(flags & (KIPC_O_SEND | KIPC_O_RECV)))
+		return -EINVAL;
+	if ((flags & KIPC_O_OWNER_RECV) && !(flags & KIPC_O_OWNED))
+		return -EINVAL;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_queue_open_flags_check);
+
+/* KIPC_IOC_QUEUE_OPEN and KIPC_IOC_MAILBOX_OPEN (@ops says which). */
+static long kipc_queue_do_open(void __user *arg,
+			       const struct kipc_object_ops *ops)
+{
+	bool mailbox = ops == &kipc_mailbox_ops;
 	struct kipc_queue_open __user *uarg = arg;
 	struct kipc_queue_open args;
 	struct kipc_open_req req = {
-		.type	= KIPC_OBJ_QUEUE,
+		.type	= ops->type,
 		.fops	= &kipc_queue_fops,
-		.fname	= "[kipc-queue]",
+		.fname	= mailbox ? "[kipc-mailbox]" : "[kipc-queue]",
 	};
 	struct kipc_queue *q = NULL;
 	char *name = NULL;
@@ -361,9 +572,9 @@ long kipc_ioctl_queue_open(void __user *arg)
 				       KIPC_QUEUE_OPEN_SIZE_VER0, arg);
 	if (ret)
 		return ret;
-	if ((args.flags & ~KIPC_O_ALL) || args.reserved0 ||
-	    memchr_inv(args.reserved, 0, sizeof(args.reserved)) ||
-	    !(args.flags & (KIPC_O_SEND | KIPC_O_RECV)))
+	if (kipc_queue_open_flags_check(args.flags, mailbox) ||
+	    args.reserved0 ||
+	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
 		return -EINVAL;
 	if (args.name_ptr) {
 		name = kipc_name_from_user(args.name_ptr);
@@ -371,7 +582,7 @@ long kipc_ioctl_queue_open(void __user *arg)
 			return PTR_ERR(name);
 	}
 	if (args.flags & KIPC_O_CREAT) {
-		q = kipc_queue_new(&args, name);
+		q = kipc_queue_new(&args, name, ops);
 		if (IS_ERR(q)) {
 			kfree(name);
 			return PTR_ERR(q);
@@ -388,7 +599,18 @@ long kipc_ioctl_queue_open(void __user *arg)
 	return ret;
 }
 
-long kipc_ioctl_queue_remove(void __user *arg)
+long kipc_ioctl_queue_open(void __user *arg)
+{
+	return kipc_queue_do_open(arg, &kipc_queue_ops);
+}
+
+long kipc_ioctl_mailbox_open(void __user *arg)
+{
+	return kipc_queue_do_open(arg, &kipc_mailbox_ops);
+}
+
+/* KIPC_IOC_QUEUE_REMOVE and KIPC_IOC_MAILBOX_REMOVE (@type says which). */
+static long kipc_queue_do_remove(void __user *arg, enum kipc_obj_type type)
 {
 	struct kipc_queue_remove args;
 	char *name = NULL;
@@ -405,9 +627,19 @@ long kipc_ioctl_queue_remove(void __user *arg)
 		if (IS_ERR(name))
 			return PTR_ERR(name);
 	}
-	ret = kipc_object_remove(KIPC_OBJ_QUEUE, name, args.id);
+	ret = kipc_object_remove(type, name, args.id);
 	kfree(name);
 	return ret;
+}
+
+long kipc_ioctl_queue_remove(void __user *arg)
+{
+	return kipc_queue_do_remove(arg, KIPC_OBJ_QUEUE);
+}
+
+long kipc_ioctl_mailbox_remove(void __user *arg)
+{
+	return kipc_queue_do_remove(arg, KIPC_OBJ_MAILBOX);
 }
 
 static long kipc_ioctl_queue_send(struct file *file, void __user *arg)
@@ -452,6 +684,9 @@ static long kipc_ioctl_queue_recv(struct file *file, void __user *arg)
 
 	if (!(file->f_mode & FMODE_READ))
 		return -EBADF;
+	ret = kipc_queue_may_recv(q);
+	if (ret)
+		return ret;
 	ret = kipc_copy_args_from_user(&args, sizeof(args),
 				       KIPC_RECV_SIZE_VER0, arg);
 	if (ret)
@@ -484,6 +719,7 @@ static long kipc_ioctl_queue_recv(struct file *file, void __user *arg)
 static long kipc_ioctl_queue_stat(struct file *file, void __user *arg)
 {
 	struct kipc_queue *q = kipc_queue_file(file);
+	struct kipc_mailbox *mb = kipc_queue_mailbox(q);
 	struct user_namespace *ns = current_user_ns();
 	struct kipc_object *obj = &q->obj;
 	struct kipc_queue_stat st;
@@ -499,6 +735,12 @@ static long kipc_ioctl_queue_stat(struct file *file, void __user *arg)
 		strscpy(st.name, obj->name, sizeof(st.name));
 	else
 		st.flags |= KIPC_STAT_ANONYMOUS;
+	if (mb && (mb->flags & KIPC_O_OWNED)) {
+		st.flags |= KIPC_STAT_OWNED;
+		st.owner_pid = kipc_mailbox_owner_vnr(mb);
+	}
+	if (mb && (mb->flags & KIPC_O_OWNER_RECV))
+		st.flags |= KIPC_STAT_OWNER_RECV;
 
 	mutex_lock(&kipc_reg_lock);
 	st.mode = obj->mode;
@@ -628,6 +870,9 @@ static ssize_t kipc_queue_read(struct file *file, char __user *buf,
 	struct kipc_wait w;
 	ssize_t ret;
 
+	ret = kipc_queue_may_recv(q);
+	if (ret)
+		return ret;
 	kipc_wait_init(&w, file, 0, 0);
 	msg = kipc_queue_take(q, KIPC_SEL_FIFO, 0, len, &w, &info);
 	if (IS_ERR(msg))
@@ -703,6 +948,3 @@ static const struct file_operations kipc_queue_fops = {
 	.release	= kipc_queue_file_release,
 	.llseek		= noop_llseek,
 };
-
-long kipc_ioctl_mailbox_open(void __user *arg) { return -ENOTTY; } /* TEMP */
-long kipc_ioctl_mailbox_remove(void __user *arg) { return -ENOTTY; } /* TEMP */

@@ -40,4 +40,8 @@ long kipc_ioctl_queue_remove(void __user *arg);
 long kipc_ioctl_mailbox_open(void __user *arg);
 long kipc_ioctl_mailbox_remove(void __user *arg);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+int kipc_queue_open_flags_check(u32 flags, bool mailbox);
+#endif
+
 #endif /* KIPC_QUEUE_H */

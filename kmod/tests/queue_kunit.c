@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests for queue limits (kmod/queue.c): defaults and checks against
- * the module's maxima.
+ * the module's maxima; the open flags of queues and mailboxes.
  */
 #include <kunit/test.h>
+#include <linux/kipc.h>
 #include <linux/module.h>
 
 #include "../queue.h"
@@ -101,6 +102,75 @@ static void limits_zero_msgsize_is_allowed(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kipc_queue_limits_check(&lim, &max), 0);
 }
 
+#define SR	(KIPC_O_SEND | KIPC_O_RECV)
+
+static void open_flags_queue_accepts_every_common_flag(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, kipc_queue_open_flags_check(KIPC_O_ALL, false), 0);
+	KUNIT_EXPECT_EQ(test, kipc_queue_open_flags_check(KIPC_O_SEND, false),
+			0);
+	KUNIT_EXPECT_EQ(test, kipc_queue_open_flags_check(KIPC_O_RECV, false),
+			0);
+}
+
+static void open_flags_queue_rejects_mailbox_flags(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test,
+			kipc_queue_open_flags_check(SR | KIPC_O_OWNED, false),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			kipc_queue_open_flags_check(SR | KIPC_O_OWNED |
+						    KIPC_O_OWNER_RECV, false),
+			-EINVAL);
+}
+
+static void open_flags_mailbox_accepts_every_flag(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test,
+			kipc_queue_open_flags_check(KIPC_O_MAILBOX_ALL, true),
+			0);
+	KUNIT_EXPECT_EQ(test,
+			kipc_queue_open_flags_check(SR | KIPC_O_OWNED, true), 0);
+	KUNIT_EXPECT_EQ(test, kipc_queue_open_flags_check(SR, true), 0);
+}
+
+static void open_flags_owner_recv_without_owned_is_einval(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test,
+			kipc_queue_open_flags_check(SR | KIPC_O_OWNER_RECV,
+						    true),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			kipc_queue_open_flags_check(KIPC_O_MAILBOX_ALL &
+						    ~KIPC_O_OWNED, true),
+			-EINVAL);
+}
+
+static void open_flags_unknown_bits_are_einval(struct kunit *test)
+{
+	u32 bit;
+
+	for (bit = 8; bit < 32; bit++) {
+		KUNIT_EXPECT_EQ(test,
+				kipc_queue_open_flags_check(SR | BIT(bit), true),
+				-EINVAL);
+		KUNIT_EXPECT_EQ(test,
+				kipc_queue_open_flags_check(SR | BIT(bit), false),
+				-EINVAL);
+	}
+}
+
+static void open_flags_without_direction_are_einval(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, kipc_queue_open_flags_check(0, false), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kipc_queue_open_flags_check(KIPC_O_CREAT, false),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test,
+			kipc_queue_open_flags_check(KIPC_O_CREAT | KIPC_O_OWNED,
+						    true),
+			-EINVAL);
+}
+
 static struct kunit_case kipc_queue_cases[] = {
 	KUNIT_CASE(limits_zero_fields_take_defaults),
 	KUNIT_CASE(limits_given_fields_are_kept),
@@ -111,6 +181,12 @@ static struct kunit_case kipc_queue_cases[] = {
 	KUNIT_CASE(limits_msgs_zero_or_over_is_einval),
 	KUNIT_CASE(limits_msgsize_over_capacity_is_einval),
 	KUNIT_CASE(limits_zero_msgsize_is_allowed),
+	KUNIT_CASE(open_flags_queue_accepts_every_common_flag),
+	KUNIT_CASE(open_flags_queue_rejects_mailbox_flags),
+	KUNIT_CASE(open_flags_mailbox_accepts_every_flag),
+	KUNIT_CASE(open_flags_owner_recv_without_owned_is_einval),
+	KUNIT_CASE(open_flags_unknown_bits_are_einval),
+	KUNIT_CASE(open_flags_without_direction_are_einval),
 	{}
 };
 
