@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kipc message queues under allocation failure: every ioctl path, and
- * read(2)/write(2), swept with fail-nth as kipc_test.h's kt_fault_sweep()
- * does it: the n-th injectable call failing, then every call from the
- * n-th on.  Not the every-call round for messages over a page, whose
- * vmalloc() fallback would fail too and print a warn_alloc() stack dump
- * (kt_fault_path.vmalloc); kipc's error path is the small message's
- * anyway.  KIPC_FAULT_VMALLOC=1 sweeps them too.  Each injected failure
- * must give a clean errno (ENOMEM) and leave everything as it was: no
- * queue made, no message queued or lost, the counters unchanged, the queue
- * still working, the user's quota whole.  A fault that the kernel absorbs
+ * read(2)/write(2), and the paths where mailboxes differ (create, with an
+ * owner's exit hook, and open), swept with fail-nth as kipc_test.h's
+ * kt_fault_sweep() does it: the n-th injectable call failing, then every
+ * call from the n-th on.  Not the every-call round for messages over a
+ * page, whose vmalloc() fallback would fail too and print a warn_alloc()
+ * stack dump (kt_fault_path.vmalloc); kipc's error path is the small
+ * message's anyway.  KIPC_FAULT_VMALLOC=1 sweeps them too.  Each injected
+ * failure must give a clean errno (ENOMEM) and leave everything as it was:
+ * no queue made, no message queued or lost, the counters unchanged, the
+ * queue still working, the user's quota whole.  A fault that the kernel absorbs
  * (a kvmalloc() falling back to vmalloc, kmemleak's own pool) must leave
  * the call's normal result.  Leaks are for kmemleak, which the runner
  * scans after rmmod in the debug kernel.
@@ -54,6 +55,7 @@ FIXTURE(fault) {
 	int afd;		/* an anonymous queue, or -1 */
 	uint64_t aid;
 	struct kt_names names;	/* removed in the teardown */
+	struct kt_names mnames;	/* mailboxes, removed in the teardown */
 	struct kipc_queue_stat before;	/* the queue before the call */
 	unsigned int seq;	/* messages sent by the checks */
 };
@@ -105,7 +107,7 @@ FIXTURE_SETUP(fault)
 
 FIXTURE_TEARDOWN(fault)
 {
-	int res;
+	int res, i;
 
 	kt_fault_task_close(&self->fault);
 	if (self->qfd >= 0)
@@ -113,6 +115,8 @@ FIXTURE_TEARDOWN(fault)
 	if (self->afd >= 0)
 		close(self->afd);
 	kt_names_remove_all(self->sfd, &self->names);
+	for (i = 0; i < self->mnames.n; i++)
+		kipc_mailbox_remove(self->sfd, self->mnames.name[i]);
 	if (self->dropped) {
 		EXPECT_EQ(0, seteuid(0));
 		EXPECT_EQ(0, setegid(0));
@@ -790,6 +794,158 @@ TEST_F(fault, set)
 
 	ASSERT_LE(0, create_base(self, 0, 0));
 	sweep(_metadata, self, &p);
+}
+
+/* ---- mailboxes: create (with the owner's exit hook) and open ---- */
+
+static unsigned int mb_flags;	/* KIPC_O_OWNED, KIPC_O_OWNER_RECV */
+
+/* The base object is a mailbox of this process, with @flags. */
+static int create_base_mailbox(FIXTURE_DATA(fault) *self, unsigned int flags)
+{
+	self->name = kt_names_new(&self->mnames, "m");
+	self->qfd = kipc_mailbox_open(self->sfd, self->name,
+				      KIPC_O_CREAT | KIPC_O_EXCL |
+				      KIPC_O_SEND | KIPC_O_RECV |
+				      KIPC_O_NONBLOCK | flags, 0600, NULL,
+				      &self->id);
+	return self->qfd;
+}
+
+/* Create new_name (NULL: anonymous) with mb_flags. */
+static long call_mailbox_create(FIXTURE_DATA(fault) *self)
+{
+	kt_open_args(&open_args, new_name, KIPC_O_CREAT | KIPC_O_EXCL |
+		     KIPC_O_SEND | KIPC_O_RECV | KIPC_O_NONBLOCK | mb_flags);
+	return kt_ioctl(self->sfd, KIPC_IOC_MAILBOX_OPEN, &open_args);
+}
+
+static void check_mailbox_create(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(fault) *self, long ret)
+{
+	uint32_t flags = new_name ? 0 : KIPC_STAT_ANONYMOUS;
+	struct kipc_queue_stat st;
+	int fd;
+
+	if (ret < 0) {
+		/* nothing was made, hooked or charged */
+		if (new_name)
+			EXPECT_EQ(-ENOENT, kipc_mailbox_open(self->sfd,
+							     new_name,
+							     KIPC_O_SEND, 0,
+							     NULL, NULL));
+		if (open_args.id)
+			EXPECT_EQ(-ENOENT,
+				  kipc_mailbox_open_id(self->sfd, open_args.id,
+						       KIPC_O_SEND));
+		return;
+	}
+	fd = ret;
+	if (mb_flags & KIPC_O_OWNED)
+		flags |= KIPC_STAT_OWNED;
+	if (mb_flags & KIPC_O_OWNER_RECV)
+		flags |= KIPC_STAT_OWNER_RECV;
+	ASSERT_EQ(0, kipc_queue_stat(fd, &st));
+	EXPECT_EQ(open_args.id, st.id);
+	EXPECT_EQ(flags, st.flags);
+	EXPECT_EQ(mb_flags & KIPC_O_OWNED ? getpid() : 0, st.owner_pid);
+	expect_round_trip(_metadata, self, fd);
+	close(fd);
+	if (new_name)
+		ASSERT_EQ(0, kipc_mailbox_remove(self->sfd, new_name));
+	EXPECT_EQ(-ENOENT, kipc_mailbox_open_id(self->sfd, open_args.id,
+						KIPC_O_SEND));
+}
+
+static void sweep_mailbox_create(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(fault) *self, const char *name,
+				 bool anonymous, unsigned int flags)
+{
+	struct path p = {
+		.name = name,
+		.call = call_mailbox_create,
+		.check = check_mailbox_create,
+	};
+
+	new_name = anonymous ? NULL : kt_names_new(&self->mnames, "c");
+	mb_flags = flags;
+	sweep(_metadata, self, &p);
+}
+
+TEST_F(fault, mailbox_create_named)
+{
+	sweep_mailbox_create(_metadata, self, "mailbox-create-named", false,
+			     0);
+}
+
+/* The process's first exit hook: its record is made on the way. */
+TEST_F(fault, mailbox_create_owned)
+{
+	sweep_mailbox_create(_metadata, self, "mailbox-create-owned", false,
+			     KIPC_O_OWNED | KIPC_O_OWNER_RECV);
+}
+
+TEST_F(fault, mailbox_create_anonymous_owned)
+{
+	sweep_mailbox_create(_metadata, self, "mailbox-create-anonymous-owned",
+			     true, KIPC_O_OWNED);
+}
+
+static long call_mailbox_open_name(FIXTURE_DATA(fault) *self)
+{
+	kt_open_args(&open_args, self->name, KIPC_O_SEND | KIPC_O_RECV |
+		     KIPC_O_NONBLOCK);
+	return kt_ioctl(self->sfd, KIPC_IOC_MAILBOX_OPEN, &open_args);
+}
+
+static long call_mailbox_open_name_creat(FIXTURE_DATA(fault) *self)
+{
+	/* a new owned mailbox is made, then dropped, never hooked */
+	kt_open_args(&open_args, self->name, KIPC_O_CREAT | KIPC_O_SEND |
+		     KIPC_O_RECV | KIPC_O_NONBLOCK | KIPC_O_OWNED);
+	return kt_ioctl(self->sfd, KIPC_IOC_MAILBOX_OPEN, &open_args);
+}
+
+static long call_mailbox_open_id(FIXTURE_DATA(fault) *self)
+{
+	kt_open_args(&open_args, NULL, KIPC_O_SEND | KIPC_O_RECV |
+		     KIPC_O_NONBLOCK);
+	open_args.id = self->id;
+	return kt_ioctl(self->sfd, KIPC_IOC_MAILBOX_OPEN, &open_args);
+}
+
+/* Open paths on an owner-receive mailbox of this process. */
+static void sweep_mailbox_open(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(fault) *self, const char *name,
+			       long (*call)(FIXTURE_DATA(fault) *self))
+{
+	struct path p = {
+		.name = name,
+		.call = call,
+		.check = check_open,
+	};
+
+	ASSERT_LE(0, create_base_mailbox(self, KIPC_O_OWNED |
+					 KIPC_O_OWNER_RECV));
+	sweep(_metadata, self, &p);
+}
+
+TEST_F(fault, mailbox_open_by_name)
+{
+	sweep_mailbox_open(_metadata, self, "mailbox-open-name",
+			   call_mailbox_open_name);
+}
+
+TEST_F(fault, mailbox_open_by_name_with_creat)
+{
+	sweep_mailbox_open(_metadata, self, "mailbox-open-name-creat",
+			   call_mailbox_open_name_creat);
+}
+
+TEST_F(fault, mailbox_open_by_id)
+{
+	sweep_mailbox_open(_metadata, self, "mailbox-open-id",
+			   call_mailbox_open_id);
 }
 
 KT_FAULT_HARNESS_MAIN
