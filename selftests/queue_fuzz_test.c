@@ -221,6 +221,12 @@ static const int err_recv[] = {
 };
 static const int err_set[] = { EPERM, EMSGSIZE, EDQUOT, EIDRM, 0 };
 static const int err_none[] = { 0 };
+/* direct links (uapi "Direct links"): the union of the calls' lists */
+static const int err_bind[] = { EBUSY, EMSGSIZE, ENOMEM, 0 };
+static const int err_link[] = {
+	ENOTCONN, ESRCH, ECONNREFUSED, EPERM, EDQUOT, EAGAIN, EMFILE, ENFILE,
+	ENOMEM, EMSGSIZE, ETIMEDOUT, EINTR, EPIPE, ECONNRESET, 0
+};
 /* read(2)/write(2): as recv/send, and what the VFS says first */
 static const int err_rw[] = {
 	EBADF, EMSGSIZE, EAGAIN, EINTR, EIDRM, EFAULT, EINVAL, ENOMEM, 0
@@ -258,6 +264,20 @@ static const struct cmd_info cmds[] = {
 	  err_none },
 	{ KIPC_IOC_QUEUE_SET, false, KIPC_QUEUE_SET_SIZE_VER0, false,
 	  err_set },
+	{ KIPC_IOC_MAILBOX_OPEN, true, KIPC_QUEUE_OPEN_SIZE_VER0, false,
+	  err_open },
+	{ KIPC_IOC_MAILBOX_REMOVE, true, KIPC_QUEUE_REMOVE_SIZE_VER0, false,
+	  err_remove },
+	{ KIPC_IOC_BIND, true, KIPC_BIND_SIZE_VER0, false, err_bind },
+	{ KIPC_IOC_CONNECT, true, KIPC_CONNECT_SIZE_VER0, false, err_link },
+	{ KIPC_IOC_LINK_SEND, true, KIPC_LINK_SEND_SIZE_VER0, false,
+	  err_link },
+	{ KIPC_IOC_LINK_RECV, true, KIPC_LINK_RECV_SIZE_VER0, false,
+	  err_link },
+	{ KIPC_IOC_LINK_CALL, true, KIPC_LINK_CALL_SIZE_VER0, false,
+	  err_link },
+	{ KIPC_IOC_LINK_REPLY, true, KIPC_LINK_REPLY_SIZE_VER0, false,
+	  err_link },
 };
 
 static const struct cmd_info *cmd_lookup(unsigned int cmd, bool session)
@@ -1090,7 +1110,8 @@ static void f_raw(struct fuzz *f)
 {
 	static const unsigned int nrs[] = {
 		0x00, 0x01, 0x0f, 0x10, 0x11, 0x12, 0x1f, 0x20, 0x21, 0x22,
-		0x23, 0x24, 0x2f, 0x30, 0xff,
+		0x23, 0x24, 0x2f, 0x30, 0x13, 0x14, 0x15, 0x16, 0x31, 0x32,
+		0x33, 0x34, 0xff,
 	};
 	struct verdict v = { .errs = err_none };
 	const struct cmd_info *ci;
@@ -1127,8 +1148,10 @@ static void f_raw(struct fuzz *f)
 	ret = kt_ioctl(fd, cmd, arg);
 	disarm_alarm();
 	judge(f, F_RAW, ret, &v);
-	if (ret >= 0 && ci && BASE(ci->cmd) == BASE(KIPC_IOC_QUEUE_OPEN))
-		close(ret);	/* a queue made of random bytes */
+	if (ret >= 0 && ci && (BASE(ci->cmd) == BASE(KIPC_IOC_QUEUE_OPEN) ||
+			       BASE(ci->cmd) == BASE(KIPC_IOC_MAILBOX_OPEN) ||
+			       BASE(ci->cmd) == BASE(KIPC_IOC_CONNECT)))
+		close(ret);	/* an object made of random bytes */
 	if (ret >= 0 && ci && BASE(ci->cmd) == BASE(KIPC_IOC_QUEUE_SEND))
 		f->queued += 1 << 20;	/* unknown: count it high */
 }
