@@ -1145,13 +1145,17 @@ static inline void kt_peer_main(int sock, const struct kt_peer_opts *o)
 }
 
 /*
- * Start peer @p with options @o (NULL: bound, defaults).  Returns the
- * result of its bind (0 or -errno; 0 with no_bind), KT_PEER_LOST if it did
- * not start.  The peer runs either way: end it with kt_peer_exit() or
- * kt_peer_kill().
+ * Start peer @p with options @o (NULL: bound, defaults) as the process
+ * @want (0: any): up to @tries children are forked, and those that did
+ * not get @want exit at once (the pid allocator must come round to it,
+ * see pid_max).  Returns the result of the peer's bind (0 or -errno; 0
+ * with no_bind), -EAGAIN when no child got @want, KT_PEER_LOST if the
+ * peer did not start.  The peer runs even if its bind failed: end it
+ * with kt_peer_exit() or kt_peer_kill().
  */
-static inline long kt_peer_start(struct kt_peer *p,
-				 const struct kt_peer_opts *o)
+static inline long kt_peer_start_as(struct kt_peer *p,
+				    const struct kt_peer_opts *o, pid_t want,
+				    int tries)
 {
 	static const struct kt_peer_opts def;
 	struct kt_peer_res res;
@@ -1162,18 +1166,28 @@ static inline long kt_peer_start(struct kt_peer *p,
 	p->sock = -1;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv))
 		return KT_PEER_LOST;
-	p->pid = kt_fork();
-	if (p->pid < 0) {
-		p->pid = 0;
-		close(sv[0]);
-		close(sv[1]);
-		return KT_PEER_LOST;
-	}
-	if (p->pid == 0) {
-		kt_peer_main(sv[1], o ? o : &def);
-		_exit(0);
+	while (tries-- > 0) {
+		p->pid = kt_fork();
+		if (p->pid < 0)
+			break;
+		if (p->pid == 0) {
+			if (want && getpid() != want)
+				_exit(0);
+			kt_peer_main(sv[1], o ? o : &def);
+			_exit(0);
+		}
+		if (!want || p->pid == want)
+			break;
+		kt_reap(p->pid);
+		p->pid = -EAGAIN;
 	}
 	close(sv[1]);
+	if (p->pid <= 0) {
+		close(sv[0]);
+		res.ret = p->pid == -EAGAIN ? -EAGAIN : KT_PEER_LOST;
+		p->pid = 0;
+		return res.ret;
+	}
 	p->sock = sv[0];
 	pfd.fd = p->sock;
 	pfd.events = POLLIN;
@@ -1181,6 +1195,13 @@ static inline long kt_peer_start(struct kt_peer *p,
 	    recv(p->sock, &res, sizeof(res), 0) != sizeof(res))
 		return KT_PEER_LOST;
 	return res.ret;
+}
+
+/* Start peer @p with options @o (NULL: bound, defaults): as above. */
+static inline long kt_peer_start(struct kt_peer *p,
+				 const struct kt_peer_opts *o)
+{
+	return kt_peer_start_as(p, o, 0, 1);
 }
 
 /* Send @c to @p without waiting for its result.  Returns 0 or -errno. */

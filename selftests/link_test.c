@@ -2187,16 +2187,7 @@ static void restore_pid_max(FIXTURE_DATA(link) *self)
 /* Start @p (bound, defaults) as the process @want; false if not had. */
 static bool start_on_pid(struct kt_peer *p, pid_t want)
 {
-	int tries;
-
-	for (tries = 0; tries < 3 * (PID_LIMIT - PID_LOW); tries++) {
-		if (kt_peer_start(p, NULL))
-			return false;
-		if (p->pid == want)
-			return true;
-		kt_peer_kill(p);
-	}
-	return false;
+	return kt_peer_start_as(p, NULL, want, 3 * (PID_LIMIT - PID_LOW)) == 0;
 }
 
 /*
