@@ -645,6 +645,44 @@ TEST_F(call, request_still_queued_when_caller_gives_up_is_withdrawn)
 					NULL));
 }
 
+TEST_F(call, request_withdrawn_behind_a_message_of_its_type_leaves_the_rest)
+{
+	struct kt_peer_cmd c = {
+		.op = KT_PEER_RECV,
+		.slot = -1,
+		.flags = KIPC_MSG_NONBLOCK,
+		.buf_len = KT_PEER_DATA,
+	};
+	struct kt_peer_res res;
+	char buf[16];
+
+	/* the server holds messages of the request's type, before and after */
+	ASSERT_EQ(0, start(self, 0, NULL));
+	ASSERT_EQ(0, kipc_link_send(self->sfd, self->peer[0].pid, "m1", 2, 4));
+	ASSERT_EQ(0, kipc_link_send(self->sfd, self->peer[0].pid, "m2", 2, 4));
+	EXPECT_EQ(-ETIMEDOUT, kipc_timedcall(self->sfd, self->peer[0].pid, "q",
+					     1, 4, buf, sizeof(buf),
+					     KIPC_MSG_DEADLINE, after_ms(50),
+					     NULL));
+	ASSERT_EQ(0, kipc_link_send(self->sfd, self->peer[0].pid, "m3", 2, 4));
+	ASSERT_EQ(0, kipc_link_send(self->sfd, self->peer[0].pid, "hi", 2, 9));
+	/* the selections still find every message, and only those */
+	c.pid = self->me;
+	c.select = KIPC_SEL_PRIO;
+	ASSERT_EQ(2, kt_peer_do(&self->peer[0], &c, &res));
+	EXPECT_STREQ("hi", res.data);
+	c.select = KIPC_SEL_TYPE_EQ;
+	c.type = 4;
+	ASSERT_EQ(2, kt_peer_do(&self->peer[0], &c, &res));
+	EXPECT_STREQ("m1", res.data);
+	ASSERT_EQ(2, kt_peer_do(&self->peer[0], &c, &res));
+	EXPECT_STREQ("m2", res.data);
+	c.select = KIPC_SEL_PRIO;
+	ASSERT_EQ(2, kt_peer_do(&self->peer[0], &c, &res));
+	EXPECT_STREQ("m3", res.data);
+	EXPECT_EQ(-EAGAIN, kt_peer_do(&self->peer[0], &c, &res));
+}
+
 TEST_F(call, caller_deadline_after_server_received_sends_cancel)
 {
 	struct kipc_link_recv r;
