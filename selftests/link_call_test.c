@@ -349,9 +349,36 @@ TEST_F(call, recv_with_reply_fields_replies_then_receives)
 	EXPECT_EQ(0, memcmp("next", buf, 4));
 	EXPECT_EQ((uint32_t)KIPC_LINK_MSG, r.kind);
 	EXPECT_EQ(0U, r.request_id);
+	EXPECT_EQ(0U, r.reply_id);
 	ASSERT_EQ(6, result(&self->peer[0], &res));
 	EXPECT_STREQ("answer", res.data);
 	EXPECT_EQ(3U, res.info.type);
+}
+
+TEST_F(call, reply_carried_by_a_receive_that_finds_nothing_still_goes_out)
+{
+	struct kipc_link_recv r;
+	struct kt_peer_res res;
+	char buf[64];
+	uint64_t id;
+
+	ASSERT_EQ(0, start(self, 0, NULL));
+	ASSERT_EQ(0, post_call(&self->peer[0], self->me, "q", 0, KT_PEER_DATA,
+			       0, SAFETY_MS, KT_PEER_NOW));
+	id = take_request(_metadata, self->sfd, 0, "q");
+	ASSERT_NE(0U, id);
+	kt_link_recv_args(&r, 0, buf, sizeof(buf));
+	r.flags = KIPC_MSG_NONBLOCK;
+	r.reply_id = id;
+	r.reply_ptr = (uintptr_t)"sent";
+	r.reply_len = 4;
+	EXPECT_EQ(-EAGAIN, kt_ioctl(self->sfd, KIPC_IOC_LINK_RECV, &r));
+	/* the error is the receive's: reply_id 0 says the reply went out */
+	EXPECT_EQ(0U, r.reply_id);
+	ASSERT_EQ(4, result(&self->peer[0], &res));
+	EXPECT_STREQ("sent", res.data);
+	/* repeating the call does not reply again */
+	EXPECT_EQ(-EAGAIN, kt_ioctl(self->sfd, KIPC_IOC_LINK_RECV, &r));
 }
 
 TEST_F(call, recv_with_unknown_reply_id_returns_esrch_and_receives_nothing)
@@ -367,6 +394,8 @@ TEST_F(call, recv_with_unknown_reply_id_returns_esrch_and_receives_nothing)
 	r.reply_ptr = (uintptr_t)"x";
 	r.reply_len = 1;
 	EXPECT_EQ(-ESRCH, kt_ioctl(self->sfd, KIPC_IOC_LINK_RECV, &r));
+	/* the error is the reply's: reply_id is left as it was */
+	EXPECT_EQ(987654321U, r.reply_id);
 	EXPECT_EQ(4, recv_msg(self->sfd, 0, &r, buf, sizeof(buf), 0));
 	EXPECT_STREQ("kept", buf);
 }
@@ -391,6 +420,7 @@ TEST_F(call, recv_with_too_long_reply_returns_emsgsize_and_receives_nothing)
 	r.reply_ptr = (uintptr_t)"toolong";
 	r.reply_len = 7;
 	EXPECT_EQ(-EMSGSIZE, kt_ioctl(self->sfd, KIPC_IOC_LINK_RECV, &r));
+	EXPECT_EQ(id, r.reply_id);
 	EXPECT_EQ(4, recv_msg(self->sfd, 0, &r, buf, sizeof(buf), 0));
 	EXPECT_STREQ("kept", buf);
 	/* the caller still waits, and a reply that fits reaches it */
@@ -1018,6 +1048,52 @@ TEST_F(call, signal_with_sa_restart_still_ends_waiting_call_with_eintr)
 	/* the server hears that the caller gave up */
 	ASSERT_EQ(0, kt_peer_recv(&self->peer[0], -1, 0, SAFETY_MS, &res));
 	EXPECT_EQ((uint32_t)KIPC_LINK_CANCEL, res.kind);
+}
+
+TEST_F(call, receive_restarted_after_a_signal_does_not_reply_twice)
+{
+	struct kt_peer_cmd sig = {
+		.op = KT_PEER_SIGNAL,
+		.when = KT_PEER_SLEEPING,
+		.type = SIGUSR1,
+	};
+	struct kt_peer_cmd send = {
+		.op = KT_PEER_SEND,
+		.when = KT_PEER_SLEEPING,
+		.slot = -1,
+		.flags = KIPC_MSG_NONBLOCK,
+	};
+	struct kipc_link_recv r;
+	struct kt_peer_res res;
+	char buf[64];
+	uint64_t id;
+
+	ASSERT_EQ(0, start(self, 0, NULL));
+	ASSERT_EQ(0, start(self, 1, NULL));
+	ASSERT_EQ(0, post_call(&self->peer[0], self->me, "q", 0, KT_PEER_DATA,
+			       0, SAFETY_MS, KT_PEER_NOW));
+	id = take_request(_metadata, self->sfd, 0, "q");
+	ASSERT_NE(0U, id);
+	/* peer 1 signals the waiting receive, then sends once it waits again */
+	catch_sigusr1(_metadata, true);
+	send.pid = self->me;
+	kt_peer_cmd_str(&send, "after");
+	ASSERT_EQ(0, kt_peer_post(&self->peer[1], &sig));
+	ASSERT_EQ(0, kt_peer_post(&self->peer[1], &send));
+	kt_link_recv_args(&r, 0, buf, sizeof(buf));
+	r.flags = KIPC_MSG_DEADLINE;
+	r.deadline_ns = after_ms(SAFETY_MS);
+	r.reply_id = id;
+	r.reply_ptr = (uintptr_t)"once";
+	r.reply_len = 4;
+	EXPECT_EQ(5, kt_ioctl(self->sfd, KIPC_IOC_LINK_RECV, &r));
+	EXPECT_EQ(0, memcmp("after", buf, 5));
+	EXPECT_EQ(1, handled);
+	EXPECT_EQ(0U, r.reply_id);
+	ASSERT_EQ(4, result(&self->peer[0], &res));
+	EXPECT_STREQ("once", res.data);
+	EXPECT_EQ(0, result(&self->peer[1], NULL));
+	EXPECT_EQ(0, result(&self->peer[1], NULL));
 }
 
 TEST_F(call, signal_with_sa_restart_ends_call_waiting_for_room_with_eintr)
