@@ -751,6 +751,20 @@ static int kipc_end_usable(struct kipc_link_end *me)
 	return 0;
 }
 
+/*
+ * A peer's exit is handled by a work item (kmod/proc.c), which may not
+ * have run yet when its parent has already reaped it.  A call on the link
+ * to it runs that work first, so that nobody who saw the peer reaped can
+ * still send to it or miss its hang-up.
+ */
+static void kipc_end_sync_peer(struct kipc_link_end *me)
+{
+	struct kipc_endpoint *peer = me->peer->ep;
+
+	if (!READ_ONCE(peer->closed) && kipc_proc_exited(peer->pid))
+		kipc_proc_flush();
+}
+
 static long kipc_link_do_send(struct kipc_link_end *me, struct file *file,
 			      const struct kipc_link_send *args)
 {
@@ -761,6 +775,7 @@ static long kipc_link_do_send(struct kipc_link_end *me, struct file *file,
 	/* checked again under the lock; this spares a useless allocation */
 	if (args->len > me->peer->ep->lim.max_msgsize)
 		return -EMSGSIZE;
+	kipc_end_sync_peer(me);
 	msg = kipc_msg_new(u64_to_user_ptr(args->buf_ptr), args->len);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -803,6 +818,7 @@ static int kipc_end_take(struct kipc_link_end *me, unsigned int sel, u64 type,
 	int ret;
 
 	got->msg = NULL;
+	kipc_end_sync_peer(me);
 	spin_lock(&ep->lock);
 	for (;;) {
 		ret = -ENOTCONN;
@@ -1014,8 +1030,7 @@ static struct kipc_msg *kipc_txn_abandon_locked(struct kipc_txn *txn,
 /*
  * Send a request over @me and wait for its reply.
  * Return: the reply (owned by the caller), or ERR_PTR(-EPIPE, -EMSGSIZE,
- * -EAGAIN, -ETIMEDOUT, -ERESTARTSYS before the request was queued, -EINTR
- * after, -ECONNRESET, -ENOMEM, -EFAULT).
+ * -EAGAIN, -ETIMEDOUT, -EINTR, -ECONNRESET, -ENOMEM, -EFAULT).
  */
 static struct kipc_msg *kipc_end_call(struct kipc_link_end *me,
 				      struct file *file,
@@ -1033,6 +1048,7 @@ static struct kipc_msg *kipc_end_call(struct kipc_link_end *me,
 
 	if (args->req_len > ep->lim.max_msgsize)
 		return ERR_PTR(-EMSGSIZE);
+	kipc_end_sync_peer(me);
 	req = kipc_msg_new(u64_to_user_ptr(args->req_ptr), args->req_len);
 	if (IS_ERR(req))
 		return req;
@@ -1073,7 +1089,8 @@ static struct kipc_msg *kipc_end_call(struct kipc_link_end *me,
 		spin_unlock(&ep->lock);
 		kipc_msg_free(req);
 		kipc_msg_free(cancel);
-		return ERR_PTR(ret);
+		/* as below: a call interrupted by a signal is never restarted */
+		return ERR_PTR(ret == -ERESTARTSYS ? -EINTR : ret);
 	}
 	spin_unlock(&ep->lock);
 	kipc_wake(&to->recv_wait);
@@ -1441,7 +1458,8 @@ static __poll_t kipc_link_poll(struct file *file, poll_table *pt)
 	spin_lock(&me->ep->lock);
 	if (me->inbox.nr_msgs)
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (me->hup)
+	/* a peer whose exit is not processed yet is gone all the same */
+	if (me->hup || kipc_proc_exited(to->ep->pid))
 		mask |= EPOLLIN | EPOLLRDNORM | EPOLLHUP | EPOLLRDHUP;
 	if (me->closed)
 		mask |= EPOLLERR | EPOLLHUP;

@@ -59,6 +59,7 @@ static void kipc_msgq_insert_oldest(struct kipc_msgq *mq, struct kipc_msg *msg)
 			/* @msg is older than every queued message of its type */
 			list_add_tail(&msg->same_type, &m->same_type);
 			rb_replace_node(&m->node, &msg->node, &mq->types);
+			RB_CLEAR_NODE(&m->node);
 			return;
 		}
 	}
@@ -128,14 +129,20 @@ struct kipc_msg *kipc_msgq_peek(struct kipc_msgq *mq, unsigned int sel,
 EXPORT_SYMBOL_IF_KUNIT(kipc_msgq_peek);
 
 /**
- * kipc_msgq_del() - take a message returned by kipc_msgq_peek() off
+ * kipc_msgq_del() - take a queued message off
  * @mq:		the messages
- * @msg:	the message, the oldest of its type
+ * @msg:	the message: one kipc_msgq_peek() returned (the oldest of its
+ *		type), or any other (a withdrawn request)
+ *
+ * Only the oldest of each type is in the tree (the others have an empty
+ * node), so any other leaves its two lists and nothing else.
  */
 void kipc_msgq_del(struct kipc_msgq *mq, struct kipc_msg *msg)
 {
 	list_del(&msg->fifo);
-	if (list_empty(&msg->same_type)) {
+	if (RB_EMPTY_NODE(&msg->node)) {
+		list_del(&msg->same_type);
+	} else if (list_empty(&msg->same_type)) {
 		rb_erase(&msg->node, &mq->types);
 	} else {
 		struct kipc_msg *next = list_next_entry(msg, same_type);

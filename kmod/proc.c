@@ -65,8 +65,15 @@ struct kipc_proc {
 	struct work_struct work;
 };
 
-/* As pidfd_poll(): the group leader is gone, or a zombie with no threads. */
-static bool kipc_proc_has_exited(struct pid *pid)
+/**
+ * kipc_proc_exited() - has the thread group @pid exited?
+ * @pid:	a thread group's struct pid
+ *
+ * As pidfd_poll(): the group leader is gone, or a zombie with no threads.
+ * True as soon as the group has exited, possibly before its hooks ran
+ * (kipc_proc_flush() runs them).
+ */
+bool kipc_proc_exited(struct pid *pid)
 {
 	struct task_struct *task;
 	bool exited;
@@ -110,12 +117,12 @@ static void kipc_proc_work(struct work_struct *work)
 	struct kipc_proc_hook *hook;
 
 	mutex_lock(&kipc_proc_lock);
-	if (!kipc_proc_has_exited(proc->pid)) {
+	if (!kipc_proc_exited(proc->pid)) {
 		if (!list_empty(&proc->hooks)) {
 			/* woken early, or a hook came back: watch again */
 			clear_bit(KIPC_PROC_QUEUED, &proc->flags);
 			mutex_unlock(&kipc_proc_lock);
-			if (kipc_proc_has_exited(proc->pid))
+			if (kipc_proc_exited(proc->pid))
 				kipc_proc_queue(proc);
 			return;
 		}

@@ -33,6 +33,7 @@ int kipc_proc_hook_current(struct kipc_proc_hook *hook,
 			   void (*exited)(struct kipc_proc_hook *hook));
 bool kipc_proc_unhook(struct kipc_proc_hook *hook);
 void kipc_proc_flush(void);
+bool kipc_proc_exited(struct pid *pid);
 
 int kipc_proc_init(void);
 void kipc_proc_exit(void);

@@ -329,21 +329,10 @@ static struct kipc_mailbox *kipc_mailbox_of(struct kipc_object *obj)
 	return container_of(obj, struct kipc_mailbox, q.obj);
 }
 
-/*
- * Has the owner of @mb exited?  As kmod/proc.c sees an exit: the whole
- * thread group is gone (the leader reaped, or a zombie without threads).
- */
+/* Has the owner of @mb exited (possibly before its exit hook ran)? */
 static bool kipc_mailbox_owner_exited(struct kipc_mailbox *mb)
 {
-	struct task_struct *task;
-	bool exited;
-
-	rcu_read_lock();
-	task = pid_task(mb->q.obj.creator, PIDTYPE_TGID);
-	exited = !task ||
-		 (READ_ONCE(task->exit_state) && !delay_group_leader(task));
-	rcu_read_unlock();
-	return exited;
+	return kipc_proc_exited(mb->q.obj.creator);
 }
 
 /* An owned mailbox's owner in the caller's pid namespace, 0 once it exited. */

@@ -236,6 +236,42 @@ static void msgq_requeue_newer_behind_older_of_type(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, take(test, KIPC_SEL_PRIO, 0), c);
 }
 
+/* A withdrawn message that is not the oldest of its type leaves cleanly. */
+static void msgq_del_behind_oldest_of_type(struct kunit *test)
+{
+	struct kipc_msg *a = send(test, 3, 1);
+	struct kipc_msg *b = send(test, 3, 2);
+	struct kipc_msg *c = send(test, 5, 4);
+	struct kipc_msg *d = send(test, 3, 8);
+	struct msgq_fixture *f = test->priv;
+
+	kipc_msgq_del(&f->mq, b);	/* middle of type 3 */
+	KUNIT_EXPECT_EQ(test, f->mq.nr_msgs, 3);
+	KUNIT_EXPECT_EQ(test, f->mq.bytes, 13);
+	kipc_msgq_del(&f->mq, d);	/* newest of type 3 */
+	KUNIT_EXPECT_PTR_EQ(test, take(test, KIPC_SEL_PRIO, 0), c);
+	KUNIT_EXPECT_PTR_EQ(test, take(test, KIPC_SEL_TYPE_EQ, 3), a);
+	KUNIT_EXPECT_PTR_EQ(test, take(test, KIPC_SEL_FIFO, 0), NULL);
+	KUNIT_EXPECT_EQ(test, f->mq.nr_msgs, 0);
+	KUNIT_EXPECT_EQ(test, f->mq.bytes, 0);
+}
+
+/* A former oldest, displaced by a requeued older one, can be withdrawn. */
+static void msgq_del_displaced_oldest(struct kunit *test)
+{
+	struct kipc_msg *a = send(test, 3, 0);
+	struct kipc_msg *b = send(test, 3, 0);
+	struct kipc_msg *c = send(test, 3, 0);
+	struct msgq_fixture *f = test->priv;
+
+	KUNIT_ASSERT_PTR_EQ(test, take(test, KIPC_SEL_FIFO, 0), a);
+	kipc_msgq_requeue(&f->mq, a);	/* b was the oldest, a is again */
+	kipc_msgq_del(&f->mq, b);
+	KUNIT_EXPECT_PTR_EQ(test, take(test, KIPC_SEL_TYPE_EQ, 3), a);
+	KUNIT_EXPECT_PTR_EQ(test, take(test, KIPC_SEL_TYPE_EQ, 3), c);
+	KUNIT_EXPECT_PTR_EQ(test, take(test, KIPC_SEL_PRIO, 0), NULL);
+}
+
 /* Mixed selections agree with a brute-force model of the queue. */
 static void msgq_matches_model_under_mixed_selections(struct kunit *test)
 {
@@ -303,6 +339,8 @@ static struct kunit_case kipc_msgq_cases[] = {
 	KUNIT_CASE(msgq_requeue_restores_oldest_of_type),
 	KUNIT_CASE(msgq_requeue_out_of_order_keeps_order),
 	KUNIT_CASE(msgq_requeue_newer_behind_older_of_type),
+	KUNIT_CASE(msgq_del_behind_oldest_of_type),
+	KUNIT_CASE(msgq_del_displaced_oldest),
 	KUNIT_CASE(msgq_matches_model_under_mixed_selections),
 	{}
 };
