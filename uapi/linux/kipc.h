@@ -98,6 +98,12 @@
  *     another process (fork, fd passing): -EPERM
  *   KIPC_IOC_QUEUE_OPEN and the other queue ioctls never see mailboxes and
  *   the mailbox ioctls never see queues (-ENOENT): the names are apart.
+ *   KIPC_O_OWNED and KIPC_O_OWNER_RECV, like mode and limits, apply only
+ *   when the call creates the mailbox (use KIPC_O_EXCL, or stat, to know).
+ *   Owner means two things: the owner uid decides remove and set, as for
+ *   queues; the owning process decides the lifetime and who receives.
+ *   poll reports EPOLLIN on any fd of an owner-receive mailbox, even one
+ *   that may not receive.
  *
  * Direct links (direct communication)
  *   A session bound to its process (KIPC_IOC_BIND) makes the process
@@ -119,7 +125,9 @@
  *   -ECONNRESET with info.sender_pid set (a receive from any peer reports
  *   each such link once, then forgets it), sends and calls to it return
  *   -EPIPE, calls waiting for its reply return -ECONNRESET, and poll on
- *   the link fd reports EPOLLHUP.
+ *   the link fd reports EPOLLHUP.  A call on a link to a peer that has
+ *   exited sees this at once; a receive from any peer sees it once the
+ *   kernel has processed the exit (a blocked one is woken then).
  *
  *   Request-reply: KIPC_IOC_LINK_CALL sends a request and waits for its
  *   reply in one call.  The server receives it (kind KIPC_LINK_REQUEST,
