@@ -759,9 +759,11 @@ static int kipc_end_usable(struct kipc_link_end *me)
  */
 static void kipc_end_sync_peer(struct kipc_link_end *me)
 {
-	struct kipc_endpoint *peer = me->peer->ep;
-
-	if (!READ_ONCE(peer->closed) && kipc_proc_exited(peer->pid))
+	/*
+	 * Not the peer's @closed: that is set before the peer's links are
+	 * marked, and a close in progress must be waited for too.
+	 */
+	if (!READ_ONCE(me->hup) && kipc_proc_exited(me->peer->ep->pid))
 		kipc_proc_flush();
 }
 
