@@ -679,6 +679,15 @@ int kipc_object_open(const struct kipc_open_req *req, u64 __user *id_out)
 		goto out_put_fd;
 	}
 	obj = kipc_object_get_for_open(req);
+	if (obj == ERR_PTR(-EDQUOT)) {
+		/*
+		 * An exited owner's objects are unlinked, and their quota
+		 * returned, by its exit work: whoever saw it exit must find
+		 * that done.  A failed attempt changed nothing.
+		 */
+		kipc_proc_flush();
+		obj = kipc_object_get_for_open(req);
+	}
 	if (IS_ERR(obj)) {
 		ret = PTR_ERR(obj);
 		goto out_put_file;
