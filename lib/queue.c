@@ -11,12 +11,19 @@
 
 #include <kipc.h>
 
-static int kipc_queue_do_open(int sfd, struct kipc_queue_open *args,
-			      uint64_t *id)
+#include "internal.h"
+
+/*
+ * Opening and removing, for queues and mailboxes alike: @cmd is
+ * KIPC_IOC_QUEUE_OPEN/REMOVE or KIPC_IOC_MAILBOX_OPEN/REMOVE, which take the
+ * same structs (internal.h).
+ */
+static int kipc_do_open(int sfd, unsigned long cmd,
+			struct kipc_queue_open *args, uint64_t *id)
 {
 	int fd;
 
-	fd = ioctl(sfd, KIPC_IOC_QUEUE_OPEN, args);
+	fd = ioctl(sfd, cmd, args);
 	if (fd < 0)
 		return -errno;
 	if (id)
@@ -24,9 +31,9 @@ static int kipc_queue_do_open(int sfd, struct kipc_queue_open *args,
 	return fd;
 }
 
-int kipc_queue_open(int sfd, const char *name, unsigned int flags,
-		    unsigned int mode, const struct kipc_queue_limits *lim,
-		    uint64_t *id)
+int kipc_named_open(int sfd, unsigned long cmd, const char *name,
+		    unsigned int flags, unsigned int mode,
+		    const struct kipc_queue_limits *lim, uint64_t *id)
 {
 	struct kipc_queue_open args = {
 		.size		= sizeof(args),
@@ -40,10 +47,11 @@ int kipc_queue_open(int sfd, const char *name, unsigned int flags,
 		args.capacity = lim->capacity;
 		args.max_msgs = lim->max_msgs;
 	}
-	return kipc_queue_do_open(sfd, &args, id);
+	return kipc_do_open(sfd, cmd, &args, id);
 }
 
-int kipc_queue_open_id(int sfd, uint64_t id, unsigned int flags)
+int kipc_named_open_id(int sfd, unsigned long cmd, uint64_t id,
+		       unsigned int flags)
 {
 	struct kipc_queue_open args = {
 		.size		= sizeof(args),
@@ -51,13 +59,14 @@ int kipc_queue_open_id(int sfd, uint64_t id, unsigned int flags)
 		.id		= id,
 	};
 
-	/* with no name, KIPC_O_CREAT would make a new anonymous queue */
+	/* with no name, KIPC_O_CREAT would make a new anonymous object */
 	if (flags & KIPC_O_CREAT)
 		return -EINVAL;
-	return kipc_queue_do_open(sfd, &args, NULL);
+	return kipc_do_open(sfd, cmd, &args, NULL);
 }
 
-static int kipc_queue_do_remove(int sfd, const char *name, uint64_t id)
+int kipc_named_remove(int sfd, unsigned long cmd, const char *name,
+		      uint64_t id)
 {
 	struct kipc_queue_remove args = {
 		.size		= sizeof(args),
@@ -65,9 +74,22 @@ static int kipc_queue_do_remove(int sfd, const char *name, uint64_t id)
 		.id		= id,
 	};
 
-	if (ioctl(sfd, KIPC_IOC_QUEUE_REMOVE, &args) < 0)
+	if (ioctl(sfd, cmd, &args) < 0)
 		return -errno;
 	return 0;
+}
+
+int kipc_queue_open(int sfd, const char *name, unsigned int flags,
+		    unsigned int mode, const struct kipc_queue_limits *lim,
+		    uint64_t *id)
+{
+	return kipc_named_open(sfd, KIPC_IOC_QUEUE_OPEN, name, flags, mode,
+			       lim, id);
+}
+
+int kipc_queue_open_id(int sfd, uint64_t id, unsigned int flags)
+{
+	return kipc_named_open_id(sfd, KIPC_IOC_QUEUE_OPEN, id, flags);
 }
 
 int kipc_queue_remove(int sfd, const char *name)
@@ -75,12 +97,12 @@ int kipc_queue_remove(int sfd, const char *name)
 	/* a NULL name would remove by id 0, which never exists */
 	if (!name)
 		return -EINVAL;
-	return kipc_queue_do_remove(sfd, name, 0);
+	return kipc_named_remove(sfd, KIPC_IOC_QUEUE_REMOVE, name, 0);
 }
 
 int kipc_queue_remove_id(int sfd, uint64_t id)
 {
-	return kipc_queue_do_remove(sfd, NULL, id);
+	return kipc_named_remove(sfd, KIPC_IOC_QUEUE_REMOVE, NULL, id);
 }
 
 int kipc_queue_timedsend(int qfd, const void *buf, size_t len, uint64_t type,

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libkipc internals shared between its source files; not installed, not
+ * exported (libkipc.map lists what is).
+ */
+#ifndef KIPC_LIB_INTERNAL_H
+#define KIPC_LIB_INTERNAL_H
+
+#include <stdint.h>
+
+#include <kipc.h>
+
+/* Queues and mailboxes open and go alike; @cmd says which (queue.c). */
+int kipc_named_open(int sfd, unsigned long cmd, const char *name,
+		    unsigned int flags, unsigned int mode,
+		    const struct kipc_queue_limits *lim, uint64_t *id);
+int kipc_named_open_id(int sfd, unsigned long cmd, uint64_t id,
+		       unsigned int flags);
+int kipc_named_remove(int sfd, unsigned long cmd, const char *name,
+		      uint64_t id);
+
+#endif /* KIPC_LIB_INTERNAL_H */
