@@ -708,6 +708,17 @@ static void kipc_end_put(struct kipc_link_end *end)
 	kipc_link_put(end->link);
 }
 
+/* The end a call acts on, with a reference: a link fd's (@me), or by pid. */
+static struct kipc_link_end *kipc_end_of(struct kipc_endpoint *ep,
+					 struct kipc_link_end *me, pid_t pid,
+					 bool dead_ok)
+{
+	if (!me)
+		return kipc_end_get(ep, pid, dead_ok);
+	kref_get(&me->link->ref);
+	return me;
+}
+
 /* Sending */
 
 /* Queue @msg toward @me's peer, waiting for room as @w allows. */
@@ -1146,12 +1157,11 @@ static long kipc_link_send_ioctl(struct kipc_endpoint *ep,
 	if ((args.flags & ~KIPC_MSG_ALL) || args.reserved0 ||
 	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
 		return -EINVAL;
-	end = me ?: kipc_end_get(ep, args.pid, false);
+	end = kipc_end_of(ep, me, args.pid, false);
 	if (IS_ERR(end))
 		return PTR_ERR(end);
 	ret = kipc_link_do_send(end, file, &args);
-	if (!me)
-		kipc_end_put(end);
+	kipc_end_put(end);
 	return ret;
 }
 
@@ -1188,11 +1198,9 @@ static long kipc_link_recv_ioctl(struct kipc_endpoint *ep,
 	if (!me && !args.pid) {
 		ret = kipc_ep_take_any(ep, args.buf_len, &w, &got);
 	} else {
-		got.end = me ?: kipc_end_get(ep, args.pid, true);
+		got.end = kipc_end_of(ep, me, args.pid, true);
 		if (IS_ERR(got.end))
 			return PTR_ERR(got.end);
-		if (me)
-			kref_get(&me->link->ref);
 		ret = kipc_end_take(got.end, args.select, args.type,
 				    args.buf_len, &w, &got);
 	}
@@ -1234,12 +1242,11 @@ static long kipc_link_call_ioctl(struct kipc_endpoint *ep,
 	if ((args.flags & ~KIPC_MSG_ALL) || args.reserved0 ||
 	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
 		return -EINVAL;
-	end = me ?: kipc_end_get(ep, args.pid, false);
+	end = kipc_end_of(ep, me, args.pid, false);
 	if (IS_ERR(end))
 		return PTR_ERR(end);
 	reply = kipc_end_call(end, file, &args);
-	if (!me)
-		kipc_end_put(end);
+	kipc_end_put(end);
 	if (IS_ERR(reply))
 		return PTR_ERR(reply);
 
