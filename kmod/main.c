@@ -18,8 +18,10 @@
 
 #include "link.h"
 #include "object.h"
+#include "pipe.h"
 #include "proc.h"
 #include "queue.h"
+#include "shm.h"
 
 unsigned int kipc_msgsize_max = SZ_1M;
 module_param_named(msgsize_max, kipc_msgsize_max, uint, 0644);
@@ -57,6 +59,30 @@ MODULE_PARM_DESC(bytes_per_user,
 unsigned int kipc_links_max = 1024;
 module_param_named(links_max, kipc_links_max, uint, 0644);
 MODULE_PARM_DESC(links_max, "Direct links one bound session may have");
+
+unsigned int kipc_pipes_per_user = 1024;
+module_param_named(pipes_per_user, kipc_pipes_per_user, uint, 0644);
+MODULE_PARM_DESC(pipes_per_user, "Pipes one user may have created");
+
+unsigned int kipc_pipe_size_max = SZ_1M;
+module_param_named(pipe_size_max, kipc_pipe_size_max, uint, 0644);
+MODULE_PARM_DESC(pipe_size_max, "Largest capacity a pipe may have (bytes)");
+
+unsigned int kipc_pipe_size_default = SZ_64K;
+module_param_named(pipe_size_default, kipc_pipe_size_default, uint, 0644);
+MODULE_PARM_DESC(pipe_size_default, "Capacity of a new pipe when not given");
+
+unsigned int kipc_shm_per_user = 256;
+module_param_named(shm_per_user, kipc_shm_per_user, uint, 0644);
+MODULE_PARM_DESC(shm_per_user, "Shared memory regions one user may have created");
+
+unsigned long kipc_shm_size_max = SZ_64M;
+module_param_named(shm_size_max, kipc_shm_size_max, ulong, 0644);
+MODULE_PARM_DESC(shm_size_max, "Largest shared memory region (bytes)");
+
+unsigned int kipc_shm_locks_max = 1024;
+module_param_named(shm_locks_max, kipc_shm_locks_max, uint, 0644);
+MODULE_PARM_DESC(shm_locks_max, "Locks one shared memory region may register");
 
 static_assert(sizeof(struct kipc_version) == KIPC_VERSION_SIZE_VER0);
 

@@ -36,6 +36,8 @@ extern struct mutex kipc_reg_lock;
 enum kipc_obj_type {
 	KIPC_OBJ_QUEUE,
 	KIPC_OBJ_MAILBOX,
+	KIPC_OBJ_PIPE,
+	KIPC_OBJ_SHM,
 	KIPC_OBJ_NR_TYPES
 };
 

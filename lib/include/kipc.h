@@ -199,6 +199,134 @@ ssize_t kipc_reply_recv(int fd, uint64_t *request_id, const void *reply,
 			size_t reply_len, void *buf, size_t len,
 			struct kipc_msg_info *info, unsigned int *kind);
 
+/* Pipes */
+
+/*
+ * Create an anonymous pipe: @fds[0] is the read end, @fds[1] the write end,
+ * like pipe2(2).  @flags: KIPC_O_NONBLOCK, KIPC_O_CLOEXEC.  The capacity is
+ * the module default.
+ */
+int kipc_pipe(int sfd, int fds[2], unsigned int flags);
+/*
+ * Open one end of the named pipe @name, creating it with KIPC_O_CREAT
+ * (@mode, @capacity: 0 for the default, apply to a new pipe).  @flags has
+ * exactly one of KIPC_O_READ, KIPC_O_WRITE.  Waits for the other end as
+ * fifo(7) does (see kipc_pipe_open(3)).  Returns the fd.
+ */
+int kipc_pipe_open(int sfd, const char *name, unsigned int flags,
+		   unsigned int mode, uint32_t capacity);
+/* Open one end of an existing pipe by id.  Returns the fd. */
+int kipc_pipe_open_id(int sfd, uint64_t id, unsigned int flags);
+/* Remove the name of pipe @name; open ends work on. */
+int kipc_pipe_remove(int sfd, const char *name);
+/* The same by id. */
+int kipc_pipe_remove_id(int sfd, uint64_t id);
+/* Fill @st for the pipe of the end @fd. */
+int kipc_pipe_stat(int fd, struct kipc_pipe_stat *st);
+/* Apply the fields selected by @set->flags; @set->size is filled in. */
+int kipc_pipe_set(int fd, const struct kipc_pipe_set *set);
+/*
+ * Set the pipe's capacity to at least @bytes (rounded up to a page), like
+ * fcntl(F_SETPIPE_SZ).  Returns the new capacity.
+ */
+int kipc_pipe_set_capacity(int fd, uint32_t bytes);
+
+/* One side of a full-duplex channel: two pipes, one each way. */
+struct kipc_duplex {
+	int rfd;	/* what the other side writes */
+	int wfd;	/* what the other side reads */
+};
+
+/*
+ * Make a full-duplex channel from two anonymous pipes: what @ends[0]
+ * writes, @ends[1] reads, and the other way.  Give each process one end
+ * and close the other (kipc_duplex_close).  @flags: KIPC_O_NONBLOCK,
+ * KIPC_O_CLOEXEC.
+ */
+int kipc_duplex(int sfd, unsigned int flags, struct kipc_duplex ends[2]);
+/*
+ * Join the named full-duplex channel @name (pipes "@name.0" and "@name.1",
+ * created with @mode when missing) as @side 0 or 1; the two sides must
+ * use different @side values.  Waits until the other side joins.
+ */
+int kipc_duplex_open(int sfd, const char *name, int side, unsigned int flags,
+		     unsigned int mode, struct kipc_duplex *end);
+/* Close both fds of @end. */
+int kipc_duplex_close(struct kipc_duplex *end);
+
+/* Shared memory */
+
+/*
+ * Open the region @name, or create it of @size bytes with KIPC_O_CREAT
+ * (@mode applies to a new region).  @flags: KIPC_O_READ and/or
+ * KIPC_O_WRITE.  @name NULL with KIPC_O_CREAT makes an anonymous region.
+ * When @id is not NULL it receives the region's id.  Returns the fd.
+ */
+int kipc_shm_open(int sfd, const char *name, unsigned int flags,
+		  unsigned int mode, uint64_t size, uint64_t *id);
+/* Open an existing region by id.  Returns the fd. */
+int kipc_shm_open_id(int sfd, uint64_t id, unsigned int flags);
+/* Remove the name of region @name; fds and mappings stay. */
+int kipc_shm_remove(int sfd, const char *name);
+/* The same by id. */
+int kipc_shm_remove_id(int sfd, uint64_t id);
+/* Fill @st for the region of @fd. */
+int kipc_shm_stat(int fd, struct kipc_shm_stat *st);
+/* Apply the fields selected by @set->flags; @set->size is filled in. */
+int kipc_shm_set(int fd, const struct kipc_shm_set *set);
+
+/* A mapped region, for the wait/wake and lock functions. */
+struct kipc_region {
+	void *addr;		/* the mapping */
+	size_t size;		/* the region's size */
+	int fd;			/* the region fd (not owned) */
+	pid_t pid;		/* process that holder belongs to */
+	uint32_t holder;	/* holder id in that process, 0: none yet */
+};
+
+/*
+ * Map the whole region of @fd (PROT_READ, or PROT_READ|PROT_WRITE),
+ * MAP_SHARED, and fill @r.  The fd stays the caller's and must stay open
+ * while @r is used for waits, wakes and locks.
+ */
+int kipc_shm_map(int fd, int prot, struct kipc_region *r);
+/* Unmap @r's mapping. */
+int kipc_shm_unmap(struct kipc_region *r);
+/*
+ * Sleep while *@word (in @r) equals @expected, until kipc_shm_wake() on
+ * it, the absolute CLOCK_MONOTONIC @deadline_ns (0: none) or a signal.
+ * 0 when woken; -EAGAIN when *@word differed; -ETIMEDOUT; -EINTR.
+ */
+int kipc_shm_wait(const struct kipc_region *r, const uint32_t *word,
+		  uint32_t expected, uint64_t deadline_ns);
+/* Wake up to @count (KIPC_WAKE_ALL: all) waiters on @word; returns how many. */
+int kipc_shm_wake(const struct kipc_region *r, const uint32_t *word,
+		  unsigned int count);
+
+/* A robust lock: a word in a region, shared by the processes mapping it. */
+struct kipc_lock {
+	uint32_t word;
+};
+
+/* Register @l (in @r) as a lock and make it free. */
+int kipc_lock_init(struct kipc_region *r, struct kipc_lock *l);
+/*
+ * Take @l, waiting while another process holds it.  0; -EOWNERDEAD: taken,
+ * but its previous holder died holding it (make the data consistent, then
+ * kipc_lock_consistent()); -ENOTRECOVERABLE: a holder unlocked it after
+ * -EOWNERDEAD without making it consistent.
+ */
+int kipc_lock(struct kipc_region *r, struct kipc_lock *l);
+/* As kipc_lock(), -EBUSY instead of waiting. */
+int kipc_trylock(struct kipc_region *r, struct kipc_lock *l);
+/* As kipc_lock(), -ETIMEDOUT at the absolute CLOCK_MONOTONIC @deadline_ns. */
+int kipc_timedlock(struct kipc_region *r, struct kipc_lock *l,
+		   uint64_t deadline_ns);
+/* After -EOWNERDEAD: the data is consistent again.  -EINVAL otherwise. */
+int kipc_lock_consistent(struct kipc_region *r, struct kipc_lock *l);
+/* Release @l; -EPERM when this process does not hold it. */
+int kipc_unlock(struct kipc_region *r, struct kipc_lock *l);
+
 /* Time helpers */
 
 /* The CLOCK_MONOTONIC time @timeout_ns from now, for KIPC_MSG_DEADLINE. */

@@ -181,6 +181,105 @@
  *   EPOLLOUT (a max_msgsize message fits), EPOLLHUP (peer gone).
  *   read(2)/write(2) on a link fd receive the oldest message and send a
  *   message of type 0.
+ *
+ * Pipes
+ *   A pipe is a half-duplex byte stream with pipe(7) semantics: a read end
+ *   and a write end, each its own fd, used with read(2), write(2),
+ *   poll/epoll, O_NONBLOCK and close(2).  KIPC_O_READ opens the read end,
+ *   KIPC_O_WRITE the write end; asking for both makes both fds.  A pipe is
+ *   named (like a FIFO: it lives until removed) or anonymous (created as a
+ *   pair, reachable by id while it has open fds).
+ *   - A write of at most KIPC_PIPE_ATOMIC bytes is never interleaved with
+ *     other writes: it waits until all of it fits.  A larger blocking
+ *     write may be interleaved and returns when all is written; with
+ *     O_NONBLOCK it writes what fits (-EAGAIN when nothing does).
+ *   - read(2) returns what is there (at most the count), waits while the
+ *     pipe is empty and has a writer, returns 0 (EOF) when it is empty and
+ *     has no writer.
+ *   - write(2) with no reader fails with -EPIPE and sends SIGPIPE to the
+ *     writing thread.
+ *   - Closing the last write end wakes blocked readers (EOF); closing the
+ *     last read end wakes blocked writers (-EPIPE).
+ *   - Opening one end of an existing pipe waits, as fifo(7) does, until
+ *     the other end is open: a read end for a writer, a write end for a
+ *     reader.  With KIPC_O_NONBLOCK a read end opens at once and a write
+ *     end fails with -ENXIO when there is no reader.  A call that makes
+ *     both ends never waits.
+ *   - poll: EPOLLIN when data is there, EPOLLHUP on a read end once the
+ *     pipe has no writer (after having had one), EPOLLOUT when
+ *     KIPC_PIPE_ATOMIC bytes fit, EPOLLERR on a write end with no reader.
+ *   - ioctl FIONREAD on either end: bytes in the pipe.
+ *   KIPC_IOC_PIPE_OPEN (session fd): returns 0, the fds in read_fd and
+ *     write_fd.  The errors of KIPC_IOC_QUEUE_OPEN (the capacity over the
+ *     module's pipe_size_max: -EINVAL), and
+ *     -ENXIO        KIPC_O_WRITE|KIPC_O_NONBLOCK and no reader
+ *     -EINTR        a signal while waiting for the other end (restarted
+ *                   with SA_RESTART)
+ *   KIPC_IOC_PIPE_REMOVE (session fd, struct kipc_queue_remove): the name
+ *     goes; the pipe lives on while fds are open (like unlink(2) of a
+ *     FIFO).  Errors as KIPC_IOC_QUEUE_REMOVE.
+ *   KIPC_IOC_PIPE_STAT (pipe fd): struct kipc_pipe_stat
+ *   KIPC_IOC_PIPE_SET (pipe fd): mode and owner (owner or CAP_SYS_ADMIN:
+ *     -EPERM otherwise), capacity (any fd, like F_SETPIPE_SZ)
+ *     -EBUSY        more bytes in the pipe than the new capacity
+ *     -EINVAL       capacity 0 or over the module's pipe_size_max
+ *     -EDQUOT       the owner's byte quota
+ *
+ * Shared memory
+ *   A shared memory region is a named or anonymous object of a fixed size,
+ *   backed by shmem, mapped with mmap(2) on its fd by any number of
+ *   processes.  Mappings are coherent, MAP_SHARED only; futexes work in
+ *   them.  Removing the name does not unmap anything: the memory lives
+ *   until the last fd is closed and the last mapping is gone.
+ *   KIPC_O_READ allows PROT_READ mappings and waits, KIPC_O_WRITE allows
+ *   PROT_WRITE, wakes and locks; mmap(2) past the region's size fails with
+ *   -ENXIO, PROT_WRITE without KIPC_O_WRITE with -EACCES, MAP_PRIVATE with
+ *   -EINVAL.
+ *
+ *   Wait and notify: KIPC_IOC_SHM_WAIT sleeps while the 32-bit word at
+ *   offset equals expected (like FUTEX_WAIT; the check and the sleep are
+ *   atomic with respect to KIPC_IOC_SHM_WAKE); KIPC_IOC_SHM_WAKE wakes up to
+ *   count waiters on that word, the longest waiting first.
+ *
+ *   Robust locks: a lock is a 32-bit word in the region, registered with
+ *   KIPC_IOC_SHM_LOCK_INIT.  Processes take it in user space with an
+ *   atomic compare-and-swap of their holder id (KIPC_IOC_SHM_ATTACH, one
+ *   per process and region) and sleep in KIPC_IOC_SHM_WAIT when it is
+ *   held.  When an attached process exits, the kernel looks at every
+ *   registered lock of the region: a lock it held gets holder 0 and
+ *   KIPC_LOCK_OWNER_DIED, and its waiters are woken, so the next holder
+ *   learns that the previous one died (libkipc's kipc_lock(3) returns
+ *   -EOWNERDEAD).
+ *
+ *   KIPC_IOC_SHM_OPEN (session fd) -> region fd: the errors of
+ *     KIPC_IOC_QUEUE_OPEN, and
+ *     -EINVAL       size 0 (when creating) or over the module's
+ *                   shm_size_max
+ *     -EDQUOT       the user's region count or byte quota
+ *   KIPC_IOC_SHM_REMOVE (session fd, struct kipc_queue_remove): the name
+ *     goes, mappings and fds stay.  Errors as KIPC_IOC_QUEUE_REMOVE.
+ *   KIPC_IOC_SHM_STAT (region fd): struct kipc_shm_stat
+ *   KIPC_IOC_SHM_SET (region fd): mode and owner; -EPERM as for queues
+ *   KIPC_IOC_SHM_WAIT (region fd): 0 when woken (or spuriously: check the
+ *     word again)
+ *     -EBADF        fd not opened with KIPC_O_READ
+ *     -EINVAL       offset not 4-byte aligned or not below the size
+ *     -EAGAIN       the word did not equal expected
+ *     -ETIMEDOUT    deadline passed; -EINTR a signal (restarted with
+ *                   SA_RESTART)
+ *   KIPC_IOC_SHM_WAKE (region fd): returns the number of waiters woken
+ *     -EBADF        fd not opened with KIPC_O_WRITE
+ *     -EINVAL       bad offset as for wait, count 0
+ *   KIPC_IOC_SHM_ATTACH (region fd, no argument): returns the calling
+ *     process's holder id in this region (the same id on every call until
+ *     the process exits; a forked child gets its own)
+ *     -EBADF        fd not opened with both KIPC_O_READ and KIPC_O_WRITE
+ *     -ENOSPC       holder ids of the region exhausted
+ *   KIPC_IOC_SHM_LOCK_INIT (region fd): registers the word at offset as a
+ *     lock and sets it to 0 (free)
+ *     -EBADF        fd not opened with KIPC_O_WRITE
+ *     -EINVAL       bad offset as for wait
+ *     -ENOSPC       the region has shm_locks_max locks
  */
 #ifndef _UAPI_LINUX_KIPC_H
 #define _UAPI_LINUX_KIPC_H
@@ -191,7 +290,7 @@
 #define KIPC_DEVICE		"/dev/kipc"
 
 #define KIPC_VERSION_MAJOR	1
-#define KIPC_VERSION_MINOR	1
+#define KIPC_VERSION_MINOR	2
 
 /* Longest object name, without the terminating NUL. */
 #define KIPC_NAME_MAX		255
@@ -201,6 +300,8 @@
 #define KIPC_FEAT_QUEUE_RW	(1ULL << 1)	/* read/write on queue fds */
 #define KIPC_FEAT_MAILBOX	(1ULL << 2)	/* mailboxes */
 #define KIPC_FEAT_LINK		(1ULL << 3)	/* direct links, request-reply */
+#define KIPC_FEAT_PIPE		(1ULL << 4)	/* pipes */
+#define KIPC_FEAT_SHM		(1ULL << 5)	/* shared memory, wait/wake, locks */
 
 /**
  * struct kipc_version - KIPC_IOC_VERSION
@@ -227,6 +328,9 @@ struct kipc_version {
 #define KIPC_O_NONBLOCK		(1U << 4)	/* fd gets O_NONBLOCK */
 #define KIPC_O_CLOEXEC		(1U << 5)	/* fd gets O_CLOEXEC */
 #define KIPC_O_ALL		0x3fU
+/* The same two bits, named for pipes and shared memory. */
+#define KIPC_O_READ		KIPC_O_RECV	/* read end; map readable */
+#define KIPC_O_WRITE		KIPC_O_SEND	/* write end; map writable */
 /* Mailbox-only open flags (-EINVAL elsewhere). */
 #define KIPC_O_OWNED		(1U << 6)	/* new mailbox dies with its creator */
 #define KIPC_O_OWNER_RECV	(1U << 7)	/* only the owner receives */
@@ -610,6 +714,231 @@ struct kipc_link_reply {
 	__u64 reserved[2];
 };
 
+/* Writes up to this many bytes are atomic on a pipe (PIPE_BUF). */
+#define KIPC_PIPE_ATOMIC	4096
+
+/**
+ * struct kipc_pipe_open - KIPC_IOC_PIPE_OPEN
+ * @size:	caller's sizeof
+ * @flags:	KIPC_O_*; KIPC_O_READ and/or KIPC_O_WRITE
+ * @name_ptr:	NUL-terminated name, or 0 to open by @id or (with
+ *		KIPC_O_CREAT) to create an anonymous pipe
+ * @id:		in: the id to open when @name_ptr is 0; out: the pipe's id
+ * @mode:	permission bits for a new pipe (read: KIPC_O_READ, write:
+ *		KIPC_O_WRITE)
+ * @capacity:	bytes a new pipe holds, rounded up to a page (0: the
+ *		module's pipe_size_default)
+ * @read_fd:	out: the read end, -1 when KIPC_O_READ was not asked
+ * @write_fd:	out: the write end, -1 when KIPC_O_WRITE was not asked
+ * @reserved:	zero
+ */
+struct kipc_pipe_open {
+	__u32 size;
+	__u32 flags;
+	__u64 name_ptr;
+	__u64 id;
+	__u32 mode;
+	__u32 capacity;
+	__s32 read_fd;
+	__s32 write_fd;
+	__u64 reserved[4];
+};
+
+/**
+ * struct kipc_pipe_stat - KIPC_IOC_PIPE_STAT
+ * @size:	caller's sizeof (in); the rest is output
+ * @flags:	KIPC_STAT_REMOVED, KIPC_STAT_ANONYMOUS
+ * @id, @mode, @uid, @gid, @cuid, @cgid, @creator_pid: as for queues
+ * @capacity:	bytes the pipe holds
+ * @atomic_size: KIPC_PIPE_ATOMIC
+ * @bytes:	bytes in the pipe
+ * @readers, @writers: open read and write ends
+ * @bytes_written, @bytes_read: bytes moved through the pipe since creation
+ * @create_time_ns: CLOCK_REALTIME time of creation
+ * @name:	NUL-terminated name ("" when anonymous)
+ * @reserved:	zero
+ */
+struct kipc_pipe_stat {
+	__u32 size;
+	__u32 flags;
+	__u64 id;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 cuid;
+	__u32 cgid;
+	__s32 creator_pid;
+	__u32 capacity;
+	__u32 atomic_size;
+	__u64 bytes;
+	__u32 readers;
+	__u32 writers;
+	__u64 bytes_written;
+	__u64 bytes_read;
+	__u64 create_time_ns;
+	char name[KIPC_NAME_MAX + 1];
+	__u64 reserved[4];
+};
+
+/**
+ * struct kipc_pipe_set - KIPC_IOC_PIPE_SET
+ * @size:	caller's sizeof
+ * @flags:	KIPC_SET_MODE, KIPC_SET_UID, KIPC_SET_GID, KIPC_SET_CAPACITY:
+ *		the fields to change, all or nothing
+ * @mode, @uid, @gid: new owner and mode
+ * @capacity:	new capacity, rounded up to a page
+ * @reserved:	zero
+ */
+struct kipc_pipe_set {
+	__u32 size;
+	__u32 flags;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 capacity;
+	__u64 reserved[2];
+};
+
+/**
+ * struct kipc_shm_open - KIPC_IOC_SHM_OPEN
+ * @size:	caller's sizeof
+ * @flags:	KIPC_O_*; KIPC_O_READ and/or KIPC_O_WRITE
+ * @name_ptr, @id: as in struct kipc_queue_open
+ * @mode:	permission bits for a new region
+ * @reserved0:	zero
+ * @region_size: bytes of a new region (with KIPC_O_CREAT: 1 to the
+ *		module's shm_size_max; mappings cover whole pages)
+ * @reserved:	zero
+ */
+struct kipc_shm_open {
+	__u32 size;
+	__u32 flags;
+	__u64 name_ptr;
+	__u64 id;
+	__u32 mode;
+	__u32 reserved0;
+	__u64 region_size;
+	__u64 reserved[4];
+};
+
+/**
+ * struct kipc_shm_stat - KIPC_IOC_SHM_STAT
+ * @size:	caller's sizeof (in); the rest is output
+ * @flags:	KIPC_STAT_REMOVED, KIPC_STAT_ANONYMOUS
+ * @id, @mode, @uid, @gid, @cuid, @cgid, @creator_pid: as for queues
+ * @region_size: the region's size in bytes
+ * @nr_maps:	mappings (VMAs) of the region in all processes
+ * @nr_holders: processes attached as lock holders (KIPC_IOC_SHM_ATTACH)
+ * @nr_locks:	registered locks
+ * @reserved0:	zero
+ * @create_time_ns, @change_time_ns: CLOCK_REALTIME times
+ * @name:	NUL-terminated name ("" when anonymous)
+ * @reserved:	zero
+ */
+struct kipc_shm_stat {
+	__u32 size;
+	__u32 flags;
+	__u64 id;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 cuid;
+	__u32 cgid;
+	__s32 creator_pid;
+	__u64 region_size;
+	__u32 nr_maps;
+	__u32 nr_holders;
+	__u32 nr_locks;
+	__u32 reserved0;
+	__u64 create_time_ns;
+	__u64 change_time_ns;
+	char name[KIPC_NAME_MAX + 1];
+	__u64 reserved[4];
+};
+
+/**
+ * struct kipc_shm_set - KIPC_IOC_SHM_SET
+ * @size:	caller's sizeof
+ * @flags:	KIPC_SET_MODE, KIPC_SET_UID, KIPC_SET_GID
+ * @mode, @uid, @gid: new values
+ * @reserved0, @reserved: zero
+ */
+struct kipc_shm_set {
+	__u32 size;
+	__u32 flags;
+	__u32 mode;
+	__u32 uid;
+	__u32 gid;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/**
+ * struct kipc_shm_wait - KIPC_IOC_SHM_WAIT
+ * @size:	caller's sizeof
+ * @flags:	KIPC_MSG_DEADLINE
+ * @offset:	byte offset of the word in the region, 4-byte aligned
+ * @expected:	sleep only while the word has this value
+ * @reserved0:	zero
+ * @deadline_ns: absolute CLOCK_MONOTONIC time to give up (KIPC_MSG_DEADLINE)
+ * @reserved:	zero
+ */
+struct kipc_shm_wait {
+	__u32 size;
+	__u32 flags;
+	__u64 offset;
+	__u32 expected;
+	__u32 reserved0;
+	__u64 deadline_ns;
+	__u64 reserved[2];
+};
+
+/* struct kipc_shm_wake.count: wake every waiter */
+#define KIPC_WAKE_ALL		0xffffffffU
+
+/**
+ * struct kipc_shm_wake - KIPC_IOC_SHM_WAKE
+ * @size:	caller's sizeof
+ * @flags:	zero
+ * @offset:	the word, as for wait
+ * @count:	most waiters to wake, at least 1 (KIPC_WAKE_ALL: all)
+ * @reserved0, @reserved: zero
+ */
+struct kipc_shm_wake {
+	__u32 size;
+	__u32 flags;
+	__u64 offset;
+	__u32 count;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/**
+ * struct kipc_shm_lock - KIPC_IOC_SHM_LOCK_INIT
+ * @size:	caller's sizeof
+ * @flags:	zero
+ * @offset:	the lock word, as for wait
+ * @reserved:	zero
+ */
+struct kipc_shm_lock {
+	__u32 size;
+	__u32 flags;
+	__u64 offset;
+	__u64 reserved[2];
+};
+
+/*
+ * A lock word: 0 is free; otherwise the holder's id (KIPC_IOC_SHM_ATTACH)
+ * in the low 30 bits, KIPC_LOCK_WAITERS when someone may sleep on it,
+ * KIPC_LOCK_OWNER_DIED when a holder died and the state it guards has not
+ * been made consistent again.  KIPC_LOCK_NOTRECOVERABLE: unlocked without
+ * being made consistent; it can no longer be taken.
+ */
+#define KIPC_LOCK_HOLDER_MASK	0x3fffffffU
+#define KIPC_LOCK_OWNER_DIED	0x40000000U
+#define KIPC_LOCK_WAITERS	0x80000000U
+#define KIPC_LOCK_NOTRECOVERABLE KIPC_LOCK_HOLDER_MASK
+
 /* Sizes of the first published version of each struct (the minimum). */
 #define KIPC_VERSION_SIZE_VER0		40
 #define KIPC_QUEUE_OPEN_SIZE_VER0	80
@@ -624,6 +953,15 @@ struct kipc_link_reply {
 #define KIPC_LINK_RECV_SIZE_VER0	152
 #define KIPC_LINK_CALL_SIZE_VER0	120
 #define KIPC_LINK_REPLY_SIZE_VER0	56
+#define KIPC_PIPE_OPEN_SIZE_VER0	72
+#define KIPC_PIPE_STAT_SIZE_VER0	376
+#define KIPC_PIPE_SET_SIZE_VER0		40
+#define KIPC_SHM_OPEN_SIZE_VER0		72
+#define KIPC_SHM_STAT_SIZE_VER0		368
+#define KIPC_SHM_SET_SIZE_VER0		40
+#define KIPC_SHM_WAIT_SIZE_VER0		48
+#define KIPC_SHM_WAKE_SIZE_VER0		40
+#define KIPC_SHM_LOCK_SIZE_VER0		32
 
 /* 0xB9 is free in Documentation/userspace-api/ioctl/ioctl-number.rst. */
 #define KIPC_IOC_MAGIC		0xB9
@@ -636,6 +974,10 @@ struct kipc_link_reply {
 #define KIPC_IOC_MAILBOX_REMOVE	_IOW(KIPC_IOC_MAGIC, 0x13, struct kipc_queue_remove)
 #define KIPC_IOC_BIND		_IOW(KIPC_IOC_MAGIC, 0x14, struct kipc_bind)
 #define KIPC_IOC_CONNECT	_IOW(KIPC_IOC_MAGIC, 0x15, struct kipc_connect)
+#define KIPC_IOC_PIPE_OPEN	_IOWR(KIPC_IOC_MAGIC, 0x16, struct kipc_pipe_open)
+#define KIPC_IOC_PIPE_REMOVE	_IOW(KIPC_IOC_MAGIC, 0x17, struct kipc_queue_remove)
+#define KIPC_IOC_SHM_OPEN	_IOWR(KIPC_IOC_MAGIC, 0x18, struct kipc_shm_open)
+#define KIPC_IOC_SHM_REMOVE	_IOW(KIPC_IOC_MAGIC, 0x19, struct kipc_queue_remove)
 
 /* on a bound session fd or a link fd */
 #define KIPC_IOC_LINK_SEND	_IOW(KIPC_IOC_MAGIC, 0x30, struct kipc_link_send)
@@ -648,5 +990,17 @@ struct kipc_link_reply {
 #define KIPC_IOC_QUEUE_RECV	_IOWR(KIPC_IOC_MAGIC, 0x21, struct kipc_recv)
 #define KIPC_IOC_QUEUE_STAT	_IOWR(KIPC_IOC_MAGIC, 0x22, struct kipc_queue_stat)
 #define KIPC_IOC_QUEUE_SET	_IOW(KIPC_IOC_MAGIC, 0x23, struct kipc_queue_set)
+
+/* on a pipe fd (either end) */
+#define KIPC_IOC_PIPE_STAT	_IOWR(KIPC_IOC_MAGIC, 0x40, struct kipc_pipe_stat)
+#define KIPC_IOC_PIPE_SET	_IOW(KIPC_IOC_MAGIC, 0x41, struct kipc_pipe_set)
+
+/* on a shared memory region fd */
+#define KIPC_IOC_SHM_STAT	_IOWR(KIPC_IOC_MAGIC, 0x50, struct kipc_shm_stat)
+#define KIPC_IOC_SHM_SET	_IOW(KIPC_IOC_MAGIC, 0x51, struct kipc_shm_set)
+#define KIPC_IOC_SHM_WAIT	_IOW(KIPC_IOC_MAGIC, 0x52, struct kipc_shm_wait)
+#define KIPC_IOC_SHM_WAKE	_IOW(KIPC_IOC_MAGIC, 0x53, struct kipc_shm_wake)
+#define KIPC_IOC_SHM_ATTACH	_IO(KIPC_IOC_MAGIC, 0x54)
+#define KIPC_IOC_SHM_LOCK_INIT	_IOW(KIPC_IOC_MAGIC, 0x55, struct kipc_shm_lock)
 
 #endif /* _UAPI_LINUX_KIPC_H */
