@@ -230,7 +230,11 @@
  *   backed by shmem, mapped with mmap(2) on its fd by any number of
  *   processes.  Mappings are coherent, MAP_SHARED only; futexes work in
  *   them.  Removing the name does not unmap anything: the memory lives
- *   until the last fd is closed and the last mapping is gone.
+ *   until the last fd is closed and the last mapping is gone.  A mapping
+ *   holds the memory, not the object: once the last fd is closed and the
+ *   name removed, the object and its quota charge go, and the memory of
+ *   mappings still there is the mapping processes' (as for an unlinked
+ *   tmpfs file).
  *   KIPC_O_READ allows PROT_READ mappings and waits, KIPC_O_WRITE allows
  *   PROT_WRITE, wakes and locks; mmap(2) past the region's size fails with
  *   -ENXIO, PROT_WRITE without KIPC_O_WRITE with -EACCES, MAP_PRIVATE with
@@ -469,6 +473,7 @@ struct kipc_recv {
 #define KIPC_STAT_ANONYMOUS	(1U << 1)	/* created without a name */
 #define KIPC_STAT_OWNED		(1U << 2)	/* mailbox owned by a process */
 #define KIPC_STAT_OWNER_RECV	(1U << 3)	/* only its owner receives */
+#define KIPC_STAT_MAPPED	(1U << 4)	/* shm: some process maps it */
 
 /**
  * struct kipc_queue_stat - KIPC_IOC_QUEUE_STAT
@@ -824,12 +829,12 @@ struct kipc_shm_open {
 /**
  * struct kipc_shm_stat - KIPC_IOC_SHM_STAT
  * @size:	caller's sizeof (in); the rest is output
- * @flags:	KIPC_STAT_REMOVED, KIPC_STAT_ANONYMOUS
+ * @flags:	KIPC_STAT_REMOVED, KIPC_STAT_ANONYMOUS, KIPC_STAT_MAPPED
  * @id, @mode, @uid, @gid, @cuid, @cgid, @creator_pid: as for queues
  * @region_size: the region's size in bytes
- * @nr_maps:	mappings (VMAs) of the region in all processes
  * @nr_holders: processes attached as lock holders (KIPC_IOC_SHM_ATTACH)
  * @nr_locks:	registered locks
+ * @nr_waiters: tasks sleeping in KIPC_IOC_SHM_WAIT
  * @reserved0:	zero
  * @create_time_ns, @change_time_ns: CLOCK_REALTIME times
  * @name:	NUL-terminated name ("" when anonymous)
@@ -846,9 +851,9 @@ struct kipc_shm_stat {
 	__u32 cgid;
 	__s32 creator_pid;
 	__u64 region_size;
-	__u32 nr_maps;
 	__u32 nr_holders;
 	__u32 nr_locks;
+	__u32 nr_waiters;
 	__u32 reserved0;
 	__u64 create_time_ns;
 	__u64 change_time_ns;
