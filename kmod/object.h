@@ -13,6 +13,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/kipc.h>
 
 /**
  * DOC: registry locking
@@ -63,7 +64,7 @@ struct kipc_object;
  * @max_per_user: module parameter limiting objects of this type per user
  * @release:	free the object once the last reference is gone; called
  *		without kipc_reg_lock, after the quota was returned
- * @unlinked:	the object just left the registry (removed, its last fd of
+ * @unlinked:	optional: the object just left the registry (removed, its last fd of
  *		an anonymous object closed, or kipc_object_unlink()): wake
  *		its waiters.  Called without kipc_reg_lock, while the
  *		registry's reference is still held.
@@ -185,7 +186,15 @@ struct kipc_open_req {
 	const char *fname;
 };
 
+/* The direction bits of KIPC_O_* flags. */
+#define KIPC_O_ALL_DIRS		(KIPC_O_SEND | KIPC_O_RECV)
+
 int kipc_object_open(const struct kipc_open_req *req, u64 __user *id_out);
+struct file *kipc_object_file_open(const struct kipc_open_req *req,
+				   unsigned int access, u64 __user *id_out);
+struct file *kipc_object_file_more(struct kipc_object *obj,
+				   const struct kipc_open_req *req,
+				   unsigned int access);
 
 /* Module parameter (main.c): bytes charged per user, e.g. queue capacity. */
 extern unsigned long kipc_bytes_per_user;
