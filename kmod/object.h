@@ -23,7 +23,10 @@
  * quota records.  It is taken to create, open, remove, close and change the
  * attributes of an object: never on a send or receive path.  It is the
  * outermost kipc lock: an object's own lock (e.g. the queue's spinlock) nests
- * inside it, never the other way round.
+ * inside it, never the other way round.  The one exception is a pipe's
+ * mutex, which is held across user copies: it is never taken with
+ * kipc_reg_lock held, and KIPC_IOC_PIPE_SET takes kipc_reg_lock inside it
+ * (see "pipe locking" in pipe.c).
  *
  * A lookup takes a reference (kref) under kipc_reg_lock and drops the lock.
  * The last reference is never dropped with kipc_reg_lock held, because the
