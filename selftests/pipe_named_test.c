@@ -222,6 +222,19 @@ TEST_F(named, nonblocking_write_open_without_reader_enxio)
 	close(rfd);
 }
 
+TEST_F(named, nonblocking_write_only_create_enxio_and_nothing_made)
+{
+	const char *name = kt_names_new(&self->names, "p");
+
+	/* a new pipe could never have a reader: it is not made */
+	EXPECT_EQ(-ENXIO, kipc_pipe_open(self->sfd, name, KIPC_O_CREAT |
+					 KIPC_O_EXCL | KIPC_O_WRITE |
+					 KIPC_O_NONBLOCK, 0600, 0));
+	EXPECT_EQ(-ENOENT, kipc_pipe_open(self->sfd, name,
+					  KIPC_O_READ | KIPC_O_NONBLOCK, 0, 0));
+	EXPECT_EQ(-ENOENT, kipc_pipe_remove(self->sfd, name));
+}
+
 TEST_F(named, blocking_read_open_waits_for_a_writer)
 {
 	const char *name = create_closed(_metadata, self, 0600);
