@@ -328,8 +328,8 @@ static void check_create(struct __test_metadata *_metadata,
 		expect_no_new_fd(_metadata, self);
 		/* nothing was made: the name is free, the id leads nowhere */
 		if (new_name) {
-			fd = kipc_pipe_open(self->sfd, new_name,
-					    KIPC_O_READ | KIPC_O_NONBLOCK, 0, 0);
+			fd = kipc_pipe_open(self->sfd, new_name, KIPC_O_READ |
+					    KIPC_O_NONBLOCK, 0, 0);
 			EXPECT_EQ(-ENOENT, fd)
 				TH_LOG("failed with %s, but made '%s'",
 				       strerror(-ret), new_name);
@@ -422,7 +422,8 @@ TEST_F(fault, create_named_read_end)
 
 /* ---- open an existing pipe ---- */
 
-static unsigned int open_flags;	/* KIPC_O_READ or KIPC_O_WRITE, maybe CREAT */
+/* KIPC_O_READ or KIPC_O_WRITE, maybe KIPC_O_CREAT */
+static unsigned int open_flags;
 
 static long call_open_name(FIXTURE_DATA(fault) *self)
 {

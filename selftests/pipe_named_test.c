@@ -10,7 +10,7 @@
 #include "kipc_test.h"
 
 #define PAGE		4096
-#define WAIT_MS		10000	/* longest wait for a child to block */
+#define WAIT_MS		10000	/* longest wait for a child to sleep */
 
 FIXTURE(named) {
 	int sfd;
@@ -626,7 +626,8 @@ TEST_F(named, stat_and_set_struct_sizes_checked)
 	set.reserved[1] = 1;
 	EXPECT_EQ(-EINVAL, kt_ioctl(fds[0], KIPC_IOC_PIPE_SET, &set));
 	set.reserved[1] = 0;
-	set.flags = KIPC_SET_CAPACITY | KIPC_SET_MAX_MSGS;	/* a queue's */
+	/* a queue's flag */
+	set.flags = KIPC_SET_CAPACITY | KIPC_SET_MAX_MSGS;
 	EXPECT_EQ(-EINVAL, kt_ioctl(fds[0], KIPC_IOC_PIPE_SET, &set));
 	set.flags = KIPC_SET_CAPACITY | (1U << 20);
 	EXPECT_EQ(-EINVAL, kt_ioctl(fds[0], KIPC_IOC_PIPE_SET, &set));

@@ -507,7 +507,8 @@ TEST_F(pipe, blocked_writer_gets_epipe_when_the_last_reader_closes)
 /* ---- atomicity and large writes ---- */
 
 #define ATOMIC_WRITERS	4
-#define ATOMIC_RECORDS	64	/* per writer: 4 * 64 values fit a byte */
+/* per writer: 4 * 64 record values fit a byte */
+#define ATOMIC_RECORDS	64
 
 /*
  * Writers of PIPE_BUF-byte records, each record one byte value repeated
@@ -600,7 +601,8 @@ TEST_F(pipe, nonblock_atomic_write_that_does_not_fit_eagain)
 {
 	MAKE_PAIR(true, false);
 	/* 100 bytes free */
-	ASSERT_EQ(DEFAULT_CAP - 100, fill(self->fds[1], 'a', DEFAULT_CAP - 100));
+	ASSERT_EQ(DEFAULT_CAP - 100,
+		  fill(self->fds[1], 'a', DEFAULT_CAP - 100));
 	/* 200 <= PIPE_BUF bytes: all or nothing, so nothing */
 	EXPECT_EQ(-EAGAIN, fill(self->fds[1], 'b', 200));
 	EXPECT_EQ(DEFAULT_CAP - 100, fionread(self->fds[0]));
@@ -671,13 +673,15 @@ TEST_F(pipe, poll_in_and_out_follow_the_contents)
 
 TEST_F(pipe, poll_hup_on_read_end_after_writer_close)
 {
+	char buf[4];
+
 	MAKE_PAIR(true, false);
 	EXPECT_EQ(0, kt_poll(self->fds[0], POLLIN, 0));
 	ASSERT_EQ(2, xwrite(self->fds[1], "hi", 2));
 	close_end(self, 1);
 	/* data left: readable and hung up */
 	EXPECT_EQ(POLLIN | POLLHUP, kt_poll(self->fds[0], POLLIN, 0));
-	ASSERT_EQ(2, xread(self->fds[0], (char[4]){ 0 }, 4));
+	ASSERT_EQ(2, xread(self->fds[0], buf, sizeof(buf)));
 	EXPECT_EQ(POLLHUP, kt_poll(self->fds[0], POLLIN, 0));
 }
 
@@ -710,6 +714,7 @@ TEST_F(pipe, poll_wakes_when_a_child_writes)
 TEST_F(pipe, epoll_reports_in_hup_and_err)
 {
 	struct epoll_event ev;
+	char c;
 	int rep, wep;
 
 	MAKE_PAIR(true, false);
@@ -724,7 +729,7 @@ TEST_F(pipe, epoll_reports_in_hup_and_err)
 	ASSERT_EQ(1, epoll_wait(rep, &ev, 1, 0));
 	EXPECT_EQ((uint32_t)EPOLLIN, ev.events);
 	EXPECT_EQ(self->fds[0], ev.data.fd);
-	ASSERT_EQ(1, xread(self->fds[0], (char[1]){ 0 }, 1));
+	ASSERT_EQ(1, xread(self->fds[0], &c, 1));
 	EXPECT_EQ(0, epoll_wait(rep, &ev, 1, 0));
 
 	/* the writer goes: EPOLLHUP, reported though not asked for */
@@ -1080,7 +1085,7 @@ static int integ_writer(int fd, int writer, uint64_t seed,
 }
 
 struct integ_state {
-	uint64_t rnd;		/* the writer's stream: its chunk lengths */
+	uint64_t rnd;		/* the writer's stream: chunk lengths */
 	uint32_t seq;		/* the chunk being read */
 	uint32_t len;		/* its length */
 	uint32_t pos;		/* the next byte of it */
@@ -1091,7 +1096,7 @@ TEST_F_TIMEOUT(pipe, stream_integrity_with_several_writers, 300)
 {
 	struct integ_state st[INTEG_WRITERS];
 	static unsigned char buf[32768];
-	uint64_t seed = integ_seed(), rnd, at = 0, big = 0, small = 0;
+	uint64_t seed = integ_seed(), rnd, at = 0, big = 0, small = 0, span;
 	pid_t pids[INTEG_WRITERS];
 	pthread_barrier_t *bar;
 	char err[256] = "";
@@ -1153,11 +1158,12 @@ TEST_F_TIMEOUT(pipe, stream_integrity_with_several_writers, 300)
 			}
 			if (++s->pos < s->len)
 				continue;
-			if (s->len <= PIPE_ATOMIC && at - s->start + 1 != s->len)
+			span = at - s->start + 1;
+			if (s->len <= PIPE_ATOMIC && span != s->len)
 				snprintf(err, sizeof(err),
 					 "writer %d chunk %u (%u bytes <= PIPE_BUF) spread over %llu bytes from %llu",
 					 w, s->seq, s->len,
-					 (unsigned long long)(at - s->start + 1),
+					 (unsigned long long)span,
 					 (unsigned long long)s->start);
 			if (s->len > PIPE_ATOMIC)
 				big++;
