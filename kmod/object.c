@@ -382,6 +382,33 @@ bool kipc_object_unlink(struct kipc_object *obj)
 EXPORT_SYMBOL_IF_KUNIT(kipc_object_unlink);
 
 /**
+ * kipc_object_unlink_unopened() - take back a new object an open failed on
+ * @obj:	an object the caller's open just linked
+ * @nr_files:	the files of @obj the caller holds (none installed)
+ *
+ * An open that made several files (a pipe's two ends) or waits after
+ * linking can fail after the object was linked.  If nobody else opened
+ * @obj meanwhile, it is unlinked as a remove would, so that the failed call
+ * leaves nothing behind; the caller's fput()s then free it.  If someone did,
+ * it stays: they see it.
+ *
+ * Context: process context, kipc_reg_lock not held.
+ */
+void kipc_object_unlink_unopened(struct kipc_object *obj,
+				 unsigned int nr_files)
+{
+	bool unlink;
+
+	mutex_lock(&kipc_reg_lock);
+	unlink = obj->linked && obj->nr_files == nr_files;
+	if (unlink)
+		kipc_object_unlink_locked(obj);
+	mutex_unlock(&kipc_reg_lock);
+	if (unlink)
+		kipc_object_unlinked(obj);
+}
+
+/**
  * kipc_object_file_closed() - a file of @obj was released
  * @obj:	the object
  *

@@ -148,6 +148,8 @@ int kipc_object_link_locked(struct kipc_object *obj, u64 charge);
 int kipc_object_recharge_locked(struct kipc_object *obj, u64 charge);
 int kipc_object_remove(enum kipc_obj_type type, const char *name, u64 id);
 bool kipc_object_unlink(struct kipc_object *obj);
+void kipc_object_unlink_unopened(struct kipc_object *obj,
+				 unsigned int nr_files);
 void kipc_object_file_closed(struct kipc_object *obj);
 void kipc_object_remove_all(void);
 

@@ -475,6 +475,17 @@ static void kipc_pipe_ends_put(struct kipc_pipe_ends *e)
 	}
 }
 
+/* The files made so far. */
+static unsigned int kipc_pipe_ends_made(const struct kipc_pipe_ends *e)
+{
+	unsigned int made = 0;
+	int i;
+
+	for (i = 0; i < e->n; i++)
+		made += !!e->file[i];
+	return made;
+}
+
 /* Reserve the fds and per-file state of each end @flags asks for. */
 static int kipc_pipe_ends_prepare(struct kipc_pipe_ends *e, unsigned int flags)
 {
@@ -508,9 +519,9 @@ long kipc_ioctl_pipe_open(void __user *arg)
 		.fname	= "[kipc-pipe]",
 	};
 	struct kipc_pipe_file *rd = NULL, *wr = NULL;
+	struct kipc_pipe *p = NULL, *created = NULL, *new = NULL;
 	struct kipc_pipe_open args;
 	struct kipc_pipe_ends e;
-	struct kipc_pipe *p = NULL;
 	unsigned int nonblock;
 	char *name = NULL;
 	long ret;
@@ -536,6 +547,7 @@ long kipc_ioctl_pipe_open(void __user *arg)
 		}
 		req.new = &p->obj;
 		req.charge = p->capacity;
+		new = p;	/* compared only: req.new is consumed below */
 	}
 	req.flags = args.flags;
 	req.name = name;
@@ -557,6 +569,12 @@ long kipc_ioctl_pipe_open(void __user *arg)
 	}
 	kipc_pipe_file_init(e.file[0], e.pf[0]);
 	p = e.pf[0]->pipe;
+	/*
+	 * Did this call create the pipe?  An existing one was found while the
+	 * new one was still alive, so their addresses differ.
+	 */
+	if (p == new)
+		created = p;
 	for (i = 1; i < e.n; i++) {
 		e.file[i] = kipc_object_file_more(&p->obj, &req,
 						  e.access[i] | nonblock);
@@ -588,6 +606,9 @@ long kipc_ioctl_pipe_open(void __user *arg)
 	return 0;
 
 out_put_ends:
+	if (created)
+		kipc_object_unlink_unopened(&created->obj,
+					    kipc_pipe_ends_made(&e));
 	kipc_pipe_ends_put(&e);
 	if (!req.new)
 		kfree(name);
