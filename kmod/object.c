@@ -319,7 +319,8 @@ static void kipc_object_unlink_locked(struct kipc_object *obj)
 /* After kipc_object_unlink_locked() and dropping kipc_reg_lock. */
 static void kipc_object_unlinked(struct kipc_object *obj)
 {
-	obj->ops->unlinked(obj);
+	if (obj->ops->unlinked)
+		obj->ops->unlinked(obj);
 	kipc_object_put(obj);	/* the registry's reference */
 }
 
@@ -379,6 +380,33 @@ bool kipc_object_unlink(struct kipc_object *obj)
 	return unlink;
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_object_unlink);
+
+/**
+ * kipc_object_unlink_unopened() - take back a new object an open failed on
+ * @obj:	an object the caller's open just linked
+ * @nr_files:	the files of @obj the caller holds (none installed)
+ *
+ * An open that made several files (a pipe's two ends) or waits after
+ * linking can fail after the object was linked.  If nobody else opened
+ * @obj meanwhile, it is unlinked as a remove would, so that the failed call
+ * leaves nothing behind; the caller's fput()s then free it.  If someone did,
+ * it stays: they see it.
+ *
+ * Context: process context, kipc_reg_lock not held.
+ */
+void kipc_object_unlink_unopened(struct kipc_object *obj,
+				 unsigned int nr_files)
+{
+	bool unlink;
+
+	mutex_lock(&kipc_reg_lock);
+	unlink = obj->linked && obj->nr_files == nr_files;
+	if (unlink)
+		kipc_object_unlink_locked(obj);
+	mutex_unlock(&kipc_reg_lock);
+	if (unlink)
+		kipc_object_unlinked(obj);
+}
 
 /**
  * kipc_object_file_closed() - a file of @obj was released
@@ -639,44 +667,56 @@ out_unlock:
 	return ret ? ERR_PTR(ret) : obj;
 }
 
+/* The O_* access mode and O_NONBLOCK of a file for KIPC_O_* @flags. */
+static int kipc_object_fflags(unsigned int flags)
+{
+	int fflags = flags & KIPC_O_NONBLOCK ? O_NONBLOCK : 0;
+
+	if ((flags & KIPC_O_SEND) && (flags & KIPC_O_RECV))
+		fflags |= O_RDWR;
+	else if (flags & KIPC_O_SEND)
+		fflags |= O_WRONLY;
+	else
+		fflags |= O_RDONLY;
+	return fflags;
+}
+
 /**
- * kipc_object_open() - open or create an object and give it a new fd
+ * kipc_object_file_open() - open or create an object in a new file
  * @req:	what to open
+ * @access:	KIPC_O_SEND and/or KIPC_O_RECV: the file's access mode (the
+ *		permission check uses those of @req->flags)
  * @id_out:	user pointer receiving the object's id
  *
- * The fd is installed last, so a failure leaves nothing visible: a new
+ * The file is not installed in any fd table.  Its private_data is the
+ * object, which counts it in @nr_files and holds a reference for it; the
+ * caller may replace private_data with per-file state that leads to the
+ * object, as long as nothing can fail in between.  fput() undoes it: the
+ * type's release calls kipc_object_file_closed() (a file whose private_data
+ * is NULL was never complete).  @req->new is consumed in every case; a new
  * object's id is written out before it is linked.
  *
- * Return: the new fd, or -EEXIST, -ENOENT, -EACCES, -EDQUOT, -EFAULT,
- * -EMFILE, -ENFILE, -ENOMEM, or the type's linking() or may_open() error.
+ * Return: the file, or ERR_PTR(-EEXIST, -ENOENT, -EACCES, -EDQUOT,
+ * -EFAULT, -ENFILE, -ENOMEM, or the type's linking() or may_open() error).
  */
-int kipc_object_open(const struct kipc_open_req *req, u64 __user *id_out)
+struct file *kipc_object_file_open(const struct kipc_open_req *req,
+				   unsigned int access, u64 __user *id_out)
 {
+	unsigned int flags = (req->flags & ~KIPC_O_ALL_DIRS) | access;
 	struct kipc_object *obj;
 	struct file *file;
-	int fd, fflags, ret;
+	int ret;
 
 	if (req->new && put_user(req->new->id, id_out)) {
 		ret = -EFAULT;
 		goto out_put_new;
 	}
-	fd = get_unused_fd_flags(req->flags & KIPC_O_CLOEXEC ? O_CLOEXEC : 0);
-	if (fd < 0) {
-		ret = fd;
-		goto out_put_new;
-	}
-	fflags = req->flags & KIPC_O_NONBLOCK ? O_NONBLOCK : 0;
-	if ((req->flags & KIPC_O_SEND) && (req->flags & KIPC_O_RECV))
-		fflags |= O_RDWR;
-	else if (req->flags & KIPC_O_SEND)
-		fflags |= O_WRONLY;
-	else
-		fflags |= O_RDONLY;
 	/* the file has no object until it is complete: release ignores it */
-	file = anon_inode_getfile(req->fname, req->fops, NULL, fflags);
+	file = anon_inode_getfile(req->fname, req->fops, NULL,
+				  kipc_object_fflags(flags));
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
-		goto out_put_fd;
+		goto out_put_new;
 	}
 	obj = kipc_object_get_for_open(req);
 	if (obj == ERR_PTR(-EDQUOT)) {
@@ -692,22 +732,81 @@ int kipc_object_open(const struct kipc_open_req *req, u64 __user *id_out)
 		ret = PTR_ERR(obj);
 		goto out_put_file;
 	}
-	file->private_data = obj;
 	if (obj != req->new && put_user(obj->id, id_out)) {
 		ret = -EFAULT;
-		goto out_put_file;
+		goto out_close;
 	}
-	fd_install(fd, file);
+	file->private_data = obj;
 	if (req->new)
 		kipc_object_put(req->new);
-	return fd;
+	return file;
 
+out_close:
+	kipc_object_file_closed(obj);
 out_put_file:
 	fput(file);
-out_put_fd:
-	put_unused_fd(fd);
 out_put_new:
 	if (req->new)
 		kipc_object_put(req->new);
-	return ret;
+	return ERR_PTR(ret);
+}
+
+/**
+ * kipc_object_file_more() - a further file for an object the caller holds
+ * @obj:	the object; the caller holds one of its files (so an anonymous
+ *		object is still linked)
+ * @req:	its @fops and @fname are used
+ * @access:	KIPC_O_SEND and/or KIPC_O_RECV, with KIPC_O_NONBLOCK: the
+ *		file's mode (no permission check: the caller made it)
+ *
+ * Return: an uninstalled file as kipc_object_file_open() gives, or
+ * ERR_PTR(-ENFILE, -ENOMEM).
+ */
+struct file *kipc_object_file_more(struct kipc_object *obj,
+				   const struct kipc_open_req *req,
+				   unsigned int access)
+{
+	struct file *file;
+
+	file = anon_inode_getfile(req->fname, req->fops, NULL,
+				  kipc_object_fflags(access));
+	if (IS_ERR(file))
+		return file;
+	mutex_lock(&kipc_reg_lock);
+	obj->nr_files++;
+	kipc_object_get(obj);
+	mutex_unlock(&kipc_reg_lock);
+	file->private_data = obj;
+	return file;
+}
+
+/**
+ * kipc_object_open() - open or create an object and give it a new fd
+ * @req:	what to open
+ * @id_out:	user pointer receiving the object's id
+ *
+ * The fd is installed last, so a failure leaves nothing visible: a new
+ * object's id is written out before it is linked.
+ *
+ * Return: the new fd, or -EEXIST, -ENOENT, -EACCES, -EDQUOT, -EFAULT,
+ * -EMFILE, -ENFILE, -ENOMEM, or the type's linking() or may_open() error.
+ */
+int kipc_object_open(const struct kipc_open_req *req, u64 __user *id_out)
+{
+	struct file *file;
+	int fd;
+
+	fd = get_unused_fd_flags(req->flags & KIPC_O_CLOEXEC ? O_CLOEXEC : 0);
+	if (fd < 0) {
+		if (req->new)
+			kipc_object_put(req->new);
+		return fd;
+	}
+	file = kipc_object_file_open(req, req->flags & KIPC_O_ALL_DIRS, id_out);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		return PTR_ERR(file);
+	}
+	fd_install(fd, file);
+	return fd;
 }

@@ -13,6 +13,7 @@
 #include <linux/mutex.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
+#include <linux/kipc.h>
 
 /**
  * DOC: registry locking
@@ -22,7 +23,10 @@
  * quota records.  It is taken to create, open, remove, close and change the
  * attributes of an object: never on a send or receive path.  It is the
  * outermost kipc lock: an object's own lock (e.g. the queue's spinlock) nests
- * inside it, never the other way round.
+ * inside it, never the other way round.  The one exception is a pipe's
+ * mutex, which is held across user copies: it is never taken with
+ * kipc_reg_lock held, and KIPC_IOC_PIPE_SET takes kipc_reg_lock inside it
+ * (see "pipe locking" in pipe.c).
  *
  * A lookup takes a reference (kref) under kipc_reg_lock and drops the lock.
  * The last reference is never dropped with kipc_reg_lock held, because the
@@ -63,7 +67,7 @@ struct kipc_object;
  * @max_per_user: module parameter limiting objects of this type per user
  * @release:	free the object once the last reference is gone; called
  *		without kipc_reg_lock, after the quota was returned
- * @unlinked:	the object just left the registry (removed, its last fd of
+ * @unlinked:	optional: the object just left the registry (removed, its last fd of
  *		an anonymous object closed, or kipc_object_unlink()): wake
  *		its waiters.  Called without kipc_reg_lock, while the
  *		registry's reference is still held.
@@ -144,6 +148,8 @@ int kipc_object_link_locked(struct kipc_object *obj, u64 charge);
 int kipc_object_recharge_locked(struct kipc_object *obj, u64 charge);
 int kipc_object_remove(enum kipc_obj_type type, const char *name, u64 id);
 bool kipc_object_unlink(struct kipc_object *obj);
+void kipc_object_unlink_unopened(struct kipc_object *obj,
+				 unsigned int nr_files);
 void kipc_object_file_closed(struct kipc_object *obj);
 void kipc_object_remove_all(void);
 
@@ -185,7 +191,15 @@ struct kipc_open_req {
 	const char *fname;
 };
 
+/* The direction bits of KIPC_O_* flags. */
+#define KIPC_O_ALL_DIRS		(KIPC_O_SEND | KIPC_O_RECV)
+
 int kipc_object_open(const struct kipc_open_req *req, u64 __user *id_out);
+struct file *kipc_object_file_open(const struct kipc_open_req *req,
+				   unsigned int access, u64 __user *id_out);
+struct file *kipc_object_file_more(struct kipc_object *obj,
+				   const struct kipc_open_req *req,
+				   unsigned int access);
 
 /* Module parameter (main.c): bytes charged per user, e.g. queue capacity. */
 extern unsigned long kipc_bytes_per_user;

@@ -13,9 +13,13 @@
  *   - lengths and counts: 0, a page +- 1, huge;
  *   - names: bytes 0x01-0x1f, 0x7f, 0x80-0xff, '/', empty, exactly
  *     KIPC_NAME_MAX, one more, unterminated right before a PROT_NONE page;
- *   - random command numbers of the 0xB9 type on session and queue fds,
- *     kipc commands on the wrong kind of fd, /dev/null, closed fds;
- *   - read(2) and write(2) of odd sizes, poll(2), close.
+ *   - random command numbers of the 0xB9 type on session, queue and pipe
+ *     fds, kipc commands on the wrong kind of fd, /dev/null, closed fds;
+ *   - pipes: KIPC_IOC_PIPE_OPEN (named, by id, anonymous pairs),
+ *     KIPC_IOC_PIPE_REMOVE, KIPC_IOC_PIPE_STAT and KIPC_IOC_PIPE_SET on
+ *     their ends;
+ *   - read(2) and write(2) of odd sizes on queue and pipe fds, poll(2),
+ *     close.
  *
  * Checked for every call: the result is success or an errno the uapi
  * header documents for that call; where the arguments decide the outcome
@@ -25,7 +29,8 @@
  * into an input struct and, for output structs, fills the caller's size
  * (zeroing the tail) and not a byte more.  At the end every queue the
  * fuzzer made is removed, every fd closed, and nothing is left (open:
- * ENOENT) or charged to the fuzzing user.  The kernel log scan of the
+ * ENOENT) or charged to the fuzzing user (its queue and pipe counts, its
+ * bytes).  The kernel log scan of the
  * runner catches WARN, BUG and KASAN reports.
  *
  * One run as root, one as an unprivileged user.  KIPC_FUZZ_SEED (printed
@@ -44,6 +49,7 @@
 #define FUZZ_UID	6161
 #define FUZZ_GID	6161
 #define MAX_QFDS	8
+#define MAX_PFDS	8	/* pipe ends */
 #define MAX_MADE	64	/* names made, removed at the end */
 #define NR_POOL		8	/* the fuzzer's own plain names */
 #define RW_PAGES	6	/* names: 0-1, structs: 2-4, straddles: 5 */
@@ -70,18 +76,21 @@ struct report {
 
 enum fop {
 	F_VERSION, F_OPEN, F_REMOVE, F_SEND, F_RECV, F_STAT, F_SET, F_RAW,
-	F_READ, F_WRITE, F_POLL, F_CLOSE, NR_FOPS
+	F_READ, F_WRITE, F_POLL, F_CLOSE, F_POPEN, F_PREMOVE, F_PSTAT, F_PSET,
+	NR_FOPS
 };
 
 static const char *const fop_names[NR_FOPS] = {
 	"version", "open", "remove", "send", "recv", "stat", "set", "raw",
-	"read", "write", "poll", "close",
+	"read", "write", "poll", "close", "pipe-open", "pipe-remove",
+	"pipe-stat", "pipe-set",
 };
 
 static const unsigned int fop_weight[NR_FOPS] = {
 	[F_VERSION] = 4, [F_OPEN] = 16, [F_REMOVE] = 6, [F_SEND] = 14,
-	[F_RECV] = 14, [F_STAT] = 6, [F_SET] = 8, [F_RAW] = 10, [F_READ] = 5,
-	[F_WRITE] = 5, [F_POLL] = 3, [F_CLOSE] = 4,
+	[F_RECV] = 14, [F_STAT] = 6, [F_SET] = 8, [F_RAW] = 10, [F_READ] = 8,
+	[F_WRITE] = 8, [F_POLL] = 3, [F_CLOSE] = 5, [F_POPEN] = 10,
+	[F_PREMOVE] = 3, [F_PSTAT] = 4, [F_PSET] = 5,
 };
 
 /* Where an argument (a struct, a buffer, a name) is put. */
@@ -99,8 +108,12 @@ enum place {
 
 struct qfd {
 	int fd;			/* -1: free */
-	unsigned int flags;	/* KIPC_O_SEND / KIPC_O_RECV */
+	unsigned int flags;	/* KIPC_O_SEND / KIPC_O_RECV (pipes: the same
+				 * bits, KIPC_O_WRITE / KIPC_O_READ) */
 };
+
+/* What an fd is, for the commands it takes. */
+enum target { T_SESSION, T_QUEUE, T_PIPE };
 
 struct fuzz {
 	uint64_t rnd;
@@ -117,6 +130,7 @@ struct fuzz {
 	char *big;		/* BIG_LEN bytes for payloads */
 	int nullfd;
 	struct qfd q[MAX_QFDS];
+	struct qfd p[MAX_PFDS];	/* pipe ends */
 	char pool[NR_POOL][KT_NAME_LEN];
 	char made[MAX_MADE][KIPC_NAME_MAX + 1];
 	int nr_made;
@@ -227,6 +241,14 @@ static const int err_link[] = {
 	ENOTCONN, ESRCH, ECONNREFUSED, EPERM, EDQUOT, EAGAIN, EMFILE, ENFILE,
 	ENOMEM, EMSGSIZE, ETIMEDOUT, EINTR, EPIPE, ECONNRESET, 0
 };
+/* pipes (uapi "Pipes"): open adds ENXIO and EINTR to a queue open's */
+static const int err_pipe_open[] = {
+	EEXIST, ENOENT, ENAMETOOLONG, EACCES, EDQUOT, EMFILE, ENFILE, ENOMEM,
+	ENOSPC, ENXIO, EINTR, 0
+};
+static const int err_pipe_set[] = { EPERM, EBUSY, EDQUOT, ENOMEM, 0 };
+/* read(2)/write(2) on a pipe end; EPIPE with SIGPIPE ignored */
+static const int err_pipe_rw[] = { EBADF, EAGAIN, EINTR, EFAULT, EPIPE, 0 };
 /* read(2)/write(2): as recv/send, and what the VFS says first */
 static const int err_rw[] = {
 	EBADF, EMSGSIZE, EAGAIN, EINTR, EIDRM, EFAULT, EINVAL, ENOMEM, 0
@@ -246,47 +268,62 @@ static bool in_set(long ret, const int *set)
 
 struct cmd_info {
 	unsigned int cmd;
-	bool session;		/* on the session fd, else on a queue fd */
+	bool session;		/* on the session fd, else on a queue fd ... */
 	uint32_t ver0;		/* KIPC_*_SIZE_VER0 */
 	bool output;		/* the kernel writes the struct */
 	const int *errs;	/* besides err_common */
+	bool pipe;		/* ... or, not on the session, on a pipe end */
 };
 
 static const struct cmd_info cmds[] = {
-	{ KIPC_IOC_VERSION, true, KIPC_VERSION_SIZE_VER0, true, err_none },
+	{ KIPC_IOC_VERSION, true, KIPC_VERSION_SIZE_VER0, true, err_none,
+	  false },
 	{ KIPC_IOC_QUEUE_OPEN, true, KIPC_QUEUE_OPEN_SIZE_VER0, false,
-	  err_open },
+	  err_open, false },
 	{ KIPC_IOC_QUEUE_REMOVE, true, KIPC_QUEUE_REMOVE_SIZE_VER0, false,
-	  err_remove },
-	{ KIPC_IOC_QUEUE_SEND, false, KIPC_SEND_SIZE_VER0, false, err_send },
-	{ KIPC_IOC_QUEUE_RECV, false, KIPC_RECV_SIZE_VER0, false, err_recv },
+	  err_remove, false },
+	{ KIPC_IOC_QUEUE_SEND, false, KIPC_SEND_SIZE_VER0, false, err_send,
+	  false },
+	{ KIPC_IOC_QUEUE_RECV, false, KIPC_RECV_SIZE_VER0, false, err_recv,
+	  false },
 	{ KIPC_IOC_QUEUE_STAT, false, KIPC_QUEUE_STAT_SIZE_VER0, true,
-	  err_none },
+	  err_none, false },
 	{ KIPC_IOC_QUEUE_SET, false, KIPC_QUEUE_SET_SIZE_VER0, false,
-	  err_set },
+	  err_set, false },
 	{ KIPC_IOC_MAILBOX_OPEN, true, KIPC_QUEUE_OPEN_SIZE_VER0, false,
-	  err_open },
+	  err_open, false },
 	{ KIPC_IOC_MAILBOX_REMOVE, true, KIPC_QUEUE_REMOVE_SIZE_VER0, false,
-	  err_remove },
-	{ KIPC_IOC_BIND, true, KIPC_BIND_SIZE_VER0, false, err_bind },
-	{ KIPC_IOC_CONNECT, true, KIPC_CONNECT_SIZE_VER0, false, err_link },
+	  err_remove, false },
+	{ KIPC_IOC_BIND, true, KIPC_BIND_SIZE_VER0, false, err_bind, false },
+	{ KIPC_IOC_CONNECT, true, KIPC_CONNECT_SIZE_VER0, false, err_link,
+	  false },
 	{ KIPC_IOC_LINK_SEND, true, KIPC_LINK_SEND_SIZE_VER0, false,
-	  err_link },
+	  err_link, false },
 	{ KIPC_IOC_LINK_RECV, true, KIPC_LINK_RECV_SIZE_VER0, false,
-	  err_link },
+	  err_link, false },
 	{ KIPC_IOC_LINK_CALL, true, KIPC_LINK_CALL_SIZE_VER0, false,
-	  err_link },
+	  err_link, false },
 	{ KIPC_IOC_LINK_REPLY, true, KIPC_LINK_REPLY_SIZE_VER0, false,
-	  err_link },
+	  err_link, false },
+#define CMD_PIPE_OPEN	15	/* the index of the first pipe command */
+	{ KIPC_IOC_PIPE_OPEN, true, KIPC_PIPE_OPEN_SIZE_VER0, false,
+	  err_pipe_open, false },
+	{ KIPC_IOC_PIPE_REMOVE, true, KIPC_QUEUE_REMOVE_SIZE_VER0, false,
+	  err_remove, false },
+	{ KIPC_IOC_PIPE_STAT, false, KIPC_PIPE_STAT_SIZE_VER0, true, err_none,
+	  true },
+	{ KIPC_IOC_PIPE_SET, false, KIPC_PIPE_SET_SIZE_VER0, false,
+	  err_pipe_set, true },
 };
 
-static const struct cmd_info *cmd_lookup(unsigned int cmd, bool session)
+static const struct cmd_info *cmd_lookup(unsigned int cmd, enum target t)
 {
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(cmds); i++)
 		if (BASE(cmds[i].cmd) == BASE(cmd) &&
-		    cmds[i].session == session)
+		    cmds[i].session == (t == T_SESSION) &&
+		    (t == T_SESSION || cmds[i].pipe == (t == T_PIPE)))
 			return &cmds[i];
 	return NULL;
 }
@@ -485,16 +522,43 @@ static void adopt_fd(struct fuzz *f, int fd, unsigned int flags)
 	f->q[i].flags = flags & (KIPC_O_SEND | KIPC_O_RECV);
 }
 
+static void adopt_pipe_fd(struct fuzz *f, int fd, unsigned int dir)
+{
+	int i = below(f, MAX_PFDS);
+
+	if (f->p[i].fd >= 0)
+		close(f->p[i].fd);
+	f->p[i].fd = fd;
+	f->p[i].flags = dir;
+}
+
+/* An open pipe end (its direction in *@pflags), or -1 if none is open. */
+static int any_pipe_fd(struct fuzz *f, unsigned int *pflags)
+{
+	int i, start = below(f, MAX_PFDS);
+
+	for (i = 0; i < MAX_PFDS; i++) {
+		struct qfd *p = &f->p[(start + i) % MAX_PFDS];
+
+		if (p->fd >= 0) {
+			*pflags = p->flags;
+			return p->fd;
+		}
+	}
+	return -1;
+}
+
 /*
  * An fd for a command meant for a queue fd (@session false) or the
  * session: mostly the right kind, sometimes not.  *@kind: 0 right kind,
- * 1 the other kipc kind, 2 not kipc (ENOTTY), 3 no fd (EBADF).
+ * 1 another kipc kind (the other one of the two, or with @pipes a pipe
+ * end), 2 not kipc (ENOTTY), 3 no fd (EBADF).  *@t: what the fd is.
  */
-static int pick_fd(struct fuzz *f, bool session, int *kind,
-		   unsigned int *qflags)
+static int pick_fd_t(struct fuzz *f, bool session, bool pipes, int *kind,
+		     unsigned int *qflags, enum target *t)
 {
 	bool want_session = session;
-	int i, start;
+	int i, start, fd;
 
 	*qflags = 0;
 	*kind = 0;
@@ -504,8 +568,17 @@ static int pick_fd(struct fuzz *f, bool session, int *kind,
 			return f->nullfd;
 		if (*kind == 3)
 			return chance(f, 2) ? -1 : CLOSED_FD;
+		if (pipes && chance(f, 3)) {
+			fd = any_pipe_fd(f, qflags);
+			*qflags = 0;
+			if (fd >= 0) {
+				*t = T_PIPE;
+				return fd;
+			}
+		}
 		want_session = !session;
 	}
+	*t = T_QUEUE;
 	if (!want_session) {
 		start = below(f, MAX_QFDS);
 		for (i = 0; i < MAX_QFDS; i++) {
@@ -519,7 +592,42 @@ static int pick_fd(struct fuzz *f, bool session, int *kind,
 	}
 	/* the session: wanted, or no queue fd is open */
 	*kind = session ? 0 : 1;
+	*t = T_SESSION;
 	return f->sfd;
+}
+
+/* pick_fd_t() for an ioctl (a pipe end is a wrong kind too). */
+static int pick_fd(struct fuzz *f, bool session, int *kind,
+		   unsigned int *qflags)
+{
+	enum target t;
+
+	return pick_fd_t(f, session, true, kind, qflags, &t);
+}
+
+/*
+ * An fd for a pipe command: mostly a pipe end (*@kind 0, its direction in
+ * *@pflags), else as pick_fd() says: 1 a session or queue fd, 2 not
+ * kipc, 3 no fd.
+ */
+static int pick_pipe_fd(struct fuzz *f, int *kind, unsigned int *pflags)
+{
+	enum target t;
+	int fd;
+
+	*pflags = 0;
+	if (!chance(f, 12)) {
+		fd = any_pipe_fd(f, pflags);
+		if (fd >= 0) {
+			*kind = 0;
+			return fd;
+		}
+	}
+	fd = pick_fd_t(f, chance(f, 2), false, kind, pflags, &t);
+	*pflags = 0;
+	if (*kind == 0)
+		*kind = 1;	/* a session or queue fd: not a pipe */
+	return fd;
 }
 
 /* ---- argument structs ---- */
@@ -833,9 +941,10 @@ static void f_open(struct fuzz *f)
 	adopt_fd(f, ret, a.flags);
 }
 
-static void f_remove(struct fuzz *f)
+/* KIPC_IOC_QUEUE_REMOVE, or with @pipe KIPC_IOC_PIPE_REMOVE */
+static void f_remove_cmd(struct fuzz *f, bool pipe)
 {
-	const struct cmd_info *ci = &cmds[2];
+	const struct cmd_info *ci = &cmds[pipe ? CMD_PIPE_OPEN + 1 : 2];
 	struct verdict v = { .errs = err_remove };
 	char name[KIPC_NAME_MAX + 2];
 	struct kipc_queue_remove a = { 0 };
@@ -857,15 +966,21 @@ static void f_remove(struct fuzz *f)
 	bad = a.flags || a.reserved[0] || a.reserved[1];
 	place_struct(f, ci, &a, sizeof(a), &pd);
 	snprintf(f->desc, sizeof(f->desc),
-		 "REMOVE fd kind %d size %u place %d flags %#x name \"%.40s\"%s id %llu",
-		 kind, pd.usize, pd.pl, a.flags, name, null ? " (null)" : "",
+		 "%s fd kind %d size %u place %d flags %#x name \"%.40s\"%s id %llu",
+		 pipe ? "PIPE_REMOVE" : "REMOVE", kind, pd.usize, pd.pl,
+		 a.flags, name, null ? " (null)" : "",
 		 (unsigned long long)a.id);
 	if (!decide_fd(&v, kind))
 		decide_struct(&v, ci, &pd, sizeof(a), bad, f->psz);
-	ret = kt_ioctl(fd, KIPC_IOC_QUEUE_REMOVE, pd.addr);
-	judge(f, F_REMOVE, ret, &v);
+	ret = kt_ioctl(fd, ci->cmd, pd.addr);
+	judge(f, pipe ? F_PREMOVE : F_REMOVE, ret, &v);
 	if (pd.cmp_len)
 		check_untouched(f, &pd, 0, 0, false, sizeof(a));
+}
+
+static void f_remove(struct fuzz *f)
+{
+	f_remove_cmd(f, false);
 }
 
 /*
@@ -1111,20 +1226,22 @@ static void f_raw(struct fuzz *f)
 	static const unsigned int nrs[] = {
 		0x00, 0x01, 0x0f, 0x10, 0x11, 0x12, 0x1f, 0x20, 0x21, 0x22,
 		0x23, 0x24, 0x2f, 0x30, 0x13, 0x14, 0x15, 0x16, 0x31, 0x32,
-		0x33, 0x34, 0xff,
+		0x33, 0x34, 0x17, 0x3f, 0x40, 0x41, 0x42, 0xff,
 	};
 	struct verdict v = { .errs = err_none };
 	const struct cmd_info *ci;
 	unsigned int cmd, qflags;
+	enum target t;
 	int fd, kind;
-	bool session;
 	long ret;
 	char *arg;
 
-	session = chance(f, 2);
-	fd = pick_fd(f, session, &kind, &qflags);
-	if (kind == 1)
-		session = !session;
+	if (chance(f, 3) && (fd = any_pipe_fd(f, &qflags)) >= 0) {
+		t = T_PIPE;
+		kind = 0;
+	} else {
+		fd = pick_fd_t(f, chance(f, 2), true, &kind, &qflags, &t);
+	}
 	cmd = _IOC(below(f, 4), KIPC_IOC_MAGIC,
 		   chance(f, 2) ? nrs[below(f, ARRAY_SIZE(nrs))] : below(f, 256),
 		   below(f, _IOC_SIZEMASK + 1));
@@ -1135,9 +1252,10 @@ static void f_raw(struct fuzz *f)
 			kt_rand64(&f->rnd);
 	if (chance(f, 2))
 		*(uint32_t *)arg = chance(f, 2) ? below(f, 512) : 0;
-	snprintf(f->desc, sizeof(f->desc), "RAW fd kind %d cmd %#x size %u",
-		 kind, cmd, *(uint32_t *)arg);
-	ci = kind == 2 || kind == 3 ? NULL : cmd_lookup(cmd, session);
+	snprintf(f->desc, sizeof(f->desc),
+		 "RAW fd kind %d target %d cmd %#x size %u", kind, t, cmd,
+		 *(uint32_t *)arg);
+	ci = kind == 2 || kind == 3 ? NULL : cmd_lookup(cmd, t);
 	if (kind == 3)
 		v.exact = -EBADF;
 	else if (!ci)
@@ -1154,18 +1272,34 @@ static void f_raw(struct fuzz *f)
 		close(ret);	/* an object made of random bytes */
 	if (ret >= 0 && ci && BASE(ci->cmd) == BASE(KIPC_IOC_QUEUE_SEND))
 		f->queued += 1 << 20;	/* unknown: count it high */
+	if (ret >= 0 && ci && BASE(ci->cmd) == BASE(KIPC_IOC_PIPE_OPEN)) {
+		/* the ends of a pipe made of random bytes */
+		struct kipc_pipe_open *o = (struct kipc_pipe_open *)arg;
+
+		if (o->read_fd > 2)
+			close(o->read_fd);
+		if (o->write_fd > 2)
+			close(o->write_fd);
+	}
 }
+
+static void f_pipe_rw(struct fuzz *f, bool write_it);
 
 static void f_read_write(struct fuzz *f, bool write_it)
 {
 	struct verdict v = { .errs = err_rw };
+	enum target t;
 	unsigned int qflags;
 	uint64_t len, room;
 	int fd, kind;
 	long ret;
 	char *buf;
 
-	fd = pick_fd(f, false, &kind, &qflags);
+	if (chance(f, 2)) {
+		f_pipe_rw(f, write_it);
+		return;
+	}
+	fd = pick_fd_t(f, false, false, &kind, &qflags, &t);
 	len = chance(f, 2) ? below(f, 600) : PICK(f, lens);
 	buf = (char *)(uintptr_t)pick_buf(f, len, !write_it, &room);
 	snprintf(f->desc, sizeof(f->desc), "%s fd kind %d dir %#x len %llu buf %p",
@@ -1196,9 +1330,221 @@ static void f_read_write(struct fuzz *f, bool write_it)
 		f->queued += ret;
 }
 
+/* ---- pipes ---- */
+
+static const uint64_t pipe_caps[] = {
+	0, 1, 4096, 4097, 65536, 1 << 20, (1 << 20) + 1, 0xffffffff,
+};
+
+static void f_pipe_open(struct fuzz *f)
+{
+	const struct cmd_info *ci = &cmds[CMD_PIPE_OPEN];
+	struct verdict v = { .errs = err_pipe_open };
+	char name[KIPC_NAME_MAX + 2];
+	struct kipc_pipe_open a = { 0 }, *o;
+	static struct placed pd;
+	unsigned int qflags, dirs;
+	int fd, kind;
+	bool null, bad;
+	long ret;
+
+	fd = pick_fd(f, true, &kind, &qflags);
+	a.flags = KIPC_O_READ | KIPC_O_WRITE | KIPC_O_NONBLOCK |
+		  KIPC_O_CLOEXEC;
+	if (chance(f, 2))
+		a.flags |= KIPC_O_CREAT;
+	if (chance(f, 4))
+		a.flags |= KIPC_O_EXCL;
+	if (chance(f, 3))
+		a.flags &= ~(chance(f, 2) ? KIPC_O_READ : KIPC_O_WRITE);
+	if (chance(f, 16))
+		a.flags &= ~KIPC_O_NONBLOCK;	/* may wait, until the alarm */
+	if (chance(f, 8))
+		a.flags = rnd32(f) | (chance(f, 2) ? KIPC_O_CLOEXEC : 0);
+	a.name_ptr = (uintptr_t)pick_name(f, name, &null);
+	if (null)
+		a.id = chance(f, 2) ? below(f, 1 << 20) : kt_rand64(&f->rnd);
+	a.mode = PICK(f, modes);
+	a.capacity = PICK(f, pipe_caps);
+	a.read_fd = a.write_fd = 0x5a5a5a5a;	/* output only */
+	if (chance(f, 16))
+		a.reserved[below(f, 4)] = kt_rand64(&f->rnd) | 1;
+	dirs = a.flags & (KIPC_O_READ | KIPC_O_WRITE);
+	bad = (a.flags & ~KIPC_O_ALL) || a.reserved[0] || a.reserved[1] ||
+	      a.reserved[2] || a.reserved[3] || !dirs;
+	place_struct(f, ci, &a, sizeof(a), &pd);
+	snprintf(f->desc, sizeof(f->desc),
+		 "PIPE_OPEN fd kind %d size %u place %d flags %#x name \"%.40s\"%s id %llu mode %#o capacity %u",
+		 kind, pd.usize, pd.pl, a.flags, name, null ? " (null)" : "",
+		 (unsigned long long)a.id, a.mode, a.capacity);
+	if (!decide_fd(&v, kind))
+		decide_struct(&v, ci, &pd, sizeof(a), bad, f->psz);
+	/* the id and the fds are written back */
+	if (!v.exact && pd.pl != PL_OK)
+		v.no_success = true;
+	/* a pipe may be made before a later step fails: remove it at the end */
+	if (a.flags & KIPC_O_CREAT && !null)
+		remember_name(f, name);
+	arm_alarm();
+	ret = kt_ioctl(fd, KIPC_IOC_PIPE_OPEN, pd.addr);
+	disarm_alarm();
+	judge(f, F_POPEN, ret, &v);
+	if (pd.cmp_len)
+		check_untouched(f, &pd, offsetof(struct kipc_pipe_open, id),
+				offsetof(struct kipc_pipe_open, reserved),
+				false, sizeof(a));
+	if (ret < 0)
+		return;
+	o = (struct kipc_pipe_open *)pd.addr;
+	if (ret)
+		fuzz_fail(f, "returned %ld, not 0", ret);
+	if ((dirs & KIPC_O_READ) ? o->read_fd < 0 : o->read_fd != -1)
+		fuzz_fail(f, "read_fd %d", o->read_fd);
+	if ((dirs & KIPC_O_WRITE) ? o->write_fd < 0 : o->write_fd != -1)
+		fuzz_fail(f, "write_fd %d", o->write_fd);
+	if (o->read_fd > 2)
+		adopt_pipe_fd(f, o->read_fd, KIPC_O_READ);
+	if (o->write_fd > 2)
+		adopt_pipe_fd(f, o->write_fd, KIPC_O_WRITE);
+}
+
+static void f_pipe_remove(struct fuzz *f)
+{
+	f_remove_cmd(f, true);
+}
+
+static void f_pipe_stat(struct fuzz *f)
+{
+	const struct cmd_info *ci = &cmds[CMD_PIPE_OPEN + 2];
+	struct verdict v = { .errs = err_none };
+	struct kipc_pipe_stat a = { 0 };
+	static struct placed pd;
+	unsigned int pflags;
+	int fd, kind;
+	long ret;
+
+	fd = pick_pipe_fd(f, &kind, &pflags);
+	memset(&a, 0xa5, sizeof(a));	/* output: must all be replaced */
+	place_struct(f, ci, &a, sizeof(a), &pd);
+	snprintf(f->desc, sizeof(f->desc),
+		 "PIPE_STAT fd kind %d dir %#x size %u place %d", kind, pflags,
+		 pd.usize, pd.pl);
+	if (!decide_fd(&v, kind))
+		decide_struct(&v, ci, &pd, sizeof(a), false, f->psz);
+	ret = kt_ioctl(fd, KIPC_IOC_PIPE_STAT, pd.addr);
+	judge(f, F_PSTAT, ret, &v);
+	if (pd.cmp_len)
+		check_untouched(f, &pd, 4, ret ? 4 : sizeof(a), !ret,
+				sizeof(a));
+	if (!ret) {
+		struct kipc_pipe_stat *st = (struct kipc_pipe_stat *)pd.addr;
+		size_t n = strnlen(st->name, sizeof(st->name)), i;
+
+		if (n == sizeof(st->name))
+			fuzz_fail(f, "pipe stat: name not terminated");
+		for (i = n; i < sizeof(st->name); i++)
+			if (st->name[i])
+				fuzz_fail(f, "pipe stat: name byte %zu not zero",
+					  i);
+		if (st->flags & ~(KIPC_STAT_REMOVED | KIPC_STAT_ANONYMOUS) ||
+		    st->reserved[0] || st->reserved[1] || st->reserved[2] ||
+		    st->reserved[3])
+			fuzz_fail(f, "pipe stat: flags %#x or reserved not zero",
+				  st->flags);
+		if (st->atomic_size != KIPC_PIPE_ATOMIC || !st->capacity ||
+		    st->capacity % 4096 || st->bytes > st->capacity ||
+		    (pflags & KIPC_O_READ && !st->readers) ||
+		    (pflags & KIPC_O_WRITE && !st->writers))
+			fuzz_fail(f, "pipe stat: atomic %u capacity %u bytes %llu readers %u writers %u",
+				  st->atomic_size, st->capacity,
+				  (unsigned long long)st->bytes, st->readers,
+				  st->writers);
+	}
+}
+
+#define PIPE_SET_ALL	(KIPC_SET_MODE | KIPC_SET_UID | KIPC_SET_GID | \
+			 KIPC_SET_CAPACITY)
+
+static void f_pipe_set(struct fuzz *f)
+{
+	const struct cmd_info *ci = &cmds[CMD_PIPE_OPEN + 3];
+	struct verdict v = { .errs = err_pipe_set };
+	struct kipc_pipe_set a = { 0 };
+	static struct placed pd;
+	unsigned int pflags;
+	int fd, kind;
+	bool bad;
+	long ret;
+
+	fd = pick_pipe_fd(f, &kind, &pflags);
+	a.flags = below(f, KIPC_SET_ALL + 1);
+	if (chance(f, 8))
+		a.flags = rnd32(f);
+	a.mode = PICK(f, modes);
+	a.uid = chance(f, 8) ? rnd32(f) : f->root ? 0 : FUZZ_UID;
+	a.gid = chance(f, 8) ? rnd32(f) : f->root ? 0 : FUZZ_GID;
+	a.capacity = PICK(f, pipe_caps);
+	if (chance(f, 16))
+		a.reserved[below(f, 2)] = 1;
+	bad = (a.flags & ~PIPE_SET_ALL) || a.reserved[0] || a.reserved[1] ||
+	      ((a.flags & KIPC_SET_MODE) && (a.mode & ~0777));
+	place_struct(f, ci, &a, sizeof(a), &pd);
+	snprintf(f->desc, sizeof(f->desc),
+		 "PIPE_SET fd kind %d size %u place %d flags %#x mode %#o uid %u gid %u capacity %u",
+		 kind, pd.usize, pd.pl, a.flags, a.mode, a.uid, a.gid,
+		 a.capacity);
+	if (!decide_fd(&v, kind))
+		decide_struct(&v, ci, &pd, sizeof(a), bad, f->psz);
+	ret = kt_ioctl(fd, KIPC_IOC_PIPE_SET, pd.addr);
+	judge(f, F_PSET, ret, &v);
+	if (pd.cmp_len)
+		check_untouched(f, &pd, 0, 0, false, sizeof(a));
+}
+
+/* read(2) or write(2) on a pipe end (or on what pick_pipe_fd() gives). */
+static void f_pipe_rw(struct fuzz *f, bool write_it)
+{
+	struct verdict v = { .errs = err_pipe_rw };
+	uint64_t len, room;
+	unsigned int pflags;
+	int fd, kind;
+	long ret;
+	char *buf;
+
+	fd = pick_pipe_fd(f, &kind, &pflags);
+	len = chance(f, 2) ? below(f, 9000) : PICK(f, lens);
+	buf = (char *)(uintptr_t)pick_buf(f, len, !write_it, &room);
+	snprintf(f->desc, sizeof(f->desc),
+		 "PIPE %s fd kind %d dir %#x len %llu buf %p",
+		 write_it ? "WRITE" : "READ", kind, pflags,
+		 (unsigned long long)len, buf);
+	if (kind == 3 || (kind == 0 && !(pflags & (write_it ? KIPC_O_WRITE :
+						    KIPC_O_READ))))
+		v.exact = -EBADF;
+	else if (kind == 1)
+		v.errs = err_rw;	/* a session or a queue fd */
+	else if (kind == 2)
+		v.errs = err_none;	/* /dev/null */
+	arm_alarm();
+	if (write_it)
+		ret = write(fd, buf, len);
+	else
+		ret = read(fd, buf, len);
+	ret = ret < 0 ? -errno : ret;
+	disarm_alarm();
+	judge(f, write_it ? F_WRITE : F_READ, ret, &v);
+	if (kind == 0 && ret > 0 && ((uint64_t)ret > room ||
+				     (uint64_t)ret > len))
+		fuzz_fail(f, "%ld bytes through a buffer of %llu accessible",
+			  ret, (unsigned long long)room);
+	if (kind == 1 && write_it && ret > 0)
+		f->queued += ret;
+}
+
 static void f_poll(struct fuzz *f)
 {
-	struct pollfd p[MAX_QFDS + 1];
+	struct pollfd p[MAX_QFDS + MAX_PFDS + 1];
+	unsigned int dir[MAX_QFDS + MAX_PFDS + 1] = { 0 };
 	int i, n = 0;
 	long ret;
 
@@ -1208,6 +1554,12 @@ static void f_poll(struct fuzz *f)
 			p[n].fd = f->q[i].fd;
 			p[n++].events = POLLIN | POLLOUT | POLLPRI;
 		}
+	for (i = 0; i < MAX_PFDS; i++)
+		if (f->p[i].fd >= 0) {
+			dir[n] = f->p[i].flags;
+			p[n].fd = f->p[i].fd;
+			p[n++].events = POLLIN | POLLOUT | POLLPRI;
+		}
 	p[n].fd = f->sfd;	/* no poll of its own: always ready */
 	p[n++].events = POLLIN | POLLOUT;
 	ret = poll(p, n, 0);
@@ -1215,24 +1567,36 @@ static void f_poll(struct fuzz *f)
 	f->rep->calls[F_POLL]++;
 	if (ret < 0)
 		fuzz_fail(f, "poll: %s", err_name(ret));
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		if (p[i].revents & (POLLNVAL | POLLPRI))
 			fuzz_fail(f, "poll: revents %#x", p[i].revents);
+		/* a read end is never writable, a write end never readable */
+		if ((dir[i] & KIPC_O_READ &&
+		     p[i].revents & (POLLOUT | POLLERR)) ||
+		    (dir[i] & KIPC_O_WRITE && p[i].revents & (POLLIN | POLLHUP)))
+			fuzz_fail(f, "poll: pipe end %#x: revents %#x", dir[i],
+				  p[i].revents);
+	}
 }
 
 static void f_close(struct fuzz *f)
 {
 	int i = below(f, MAX_QFDS);
 
+	struct qfd *q = chance(f, 2) ? &f->q[i] : &f->p[i % MAX_PFDS];
+
 	snprintf(f->desc, sizeof(f->desc), "CLOSE");
 	f->rep->calls[F_CLOSE]++;
-	if (f->q[i].fd >= 0) {
-		close(f->q[i].fd);
-		f->q[i].fd = -1;
+	if (q->fd >= 0) {
+		close(q->fd);
+		q->fd = -1;
 	}
 }
 
-/* Close every queue fd and remove every name made: memory goes back. */
+/*
+ * Close every queue fd and pipe end and remove every name made (a queue's
+ * or a pipe's): memory goes back.
+ */
 static void reset(struct fuzz *f)
 {
 	int i;
@@ -1242,8 +1606,15 @@ static void reset(struct fuzz *f)
 			close(f->q[i].fd);
 			f->q[i].fd = -1;
 		}
-	for (i = 0; i < f->nr_made; i++)
+	for (i = 0; i < MAX_PFDS; i++)
+		if (f->p[i].fd >= 0) {
+			close(f->p[i].fd);
+			f->p[i].fd = -1;
+		}
+	for (i = 0; i < f->nr_made; i++) {
 		kipc_queue_remove(f->sfd, f->made[i]);
+		kipc_pipe_remove(f->sfd, f->made[i]);
+	}
 	f->nr_made = 0;
 	f->queued = 0;
 }
@@ -1258,6 +1629,19 @@ static enum fop pick_fop(struct fuzz *f)
 	for (i = 0; r >= fop_weight[i]; i++)
 		r -= fop_weight[i];
 	return i;
+}
+
+/* Remove the pipe @name: 1 if it is still there after that, else 0. */
+static int pipe_left(struct fuzz *f, const char *name)
+{
+	int fd;
+
+	kipc_pipe_remove(f->sfd, name);
+	fd = kipc_pipe_open(f->sfd, name, KIPC_O_READ | KIPC_O_NONBLOCK, 0, 0);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
 }
 
 struct run {
@@ -1289,9 +1673,13 @@ static int fuzz_main(void *arg)
 		f->rep->setup = 1;
 		return 0;
 	}
+	/* a write to a pipe with no reader: EPIPE, not death */
+	signal(SIGPIPE, SIG_IGN);
 	f->nullfd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	for (i = 0; i < MAX_QFDS; i++)
 		f->q[i].fd = -1;
+	for (i = 0; i < MAX_PFDS; i++)
+		f->p[i].fd = -1;
 	for (i = 0; i < NR_POOL; i++)
 		snprintf(f->pool[i], KT_NAME_LEN, "kt-fuzz-%d-%d", getpid(), i);
 
@@ -1332,6 +1720,18 @@ static int fuzz_main(void *arg)
 		case F_POLL:
 			f_poll(f);
 			break;
+		case F_POPEN:
+			f_pipe_open(f);
+			break;
+		case F_PREMOVE:
+			f_pipe_remove(f);
+			break;
+		case F_PSTAT:
+			f_pipe_stat(f);
+			break;
+		case F_PSET:
+			f_pipe_set(f);
+			break;
 		case F_CLOSE:
 		case NR_FOPS:
 			f_close(f);
@@ -1352,6 +1752,7 @@ static int fuzz_main(void *arg)
 			close(fd);
 			left++;
 		}
+		left += pipe_left(f, f->made[i]);
 	}
 	reset(f);
 	for (i = 0; i < NR_POOL; i++) {
@@ -1362,6 +1763,7 @@ static int fuzz_main(void *arg)
 			close(fd);
 			left++;
 		}
+		left += pipe_left(f, f->pool[i]);
 	}
 	f->rep->left = left;
 	close(f->nullfd);
@@ -1445,12 +1847,61 @@ static void run_fuzz(struct __test_metadata *_metadata,
 	for (i = 0; i < NR_FOPS; i++)
 		if (r->by_op[i][0])
 			TH_LOG("%s: %s", fop_names[i], r->by_op[i]);
-	EXPECT_EQ(0, r->left) TH_LOG("queues of the fuzzer still there");
+	EXPECT_EQ(0, r->left) TH_LOG("queues or pipes of the fuzzer still there");
 }
 
 TEST_F_TIMEOUT(fuzz, as_root, 600)
 {
 	run_fuzz(_metadata, self, true);
+}
+
+#define PROBE_PIPES	4	/* pipes_per_user during the pipe probe */
+
+struct pipe_probe {
+	int sfd;
+	char name[PROBE_PIPES + 1][KT_NAME_LEN];
+};
+
+/* As the probed user: exactly PROBE_PIPES pipes fit.  A KT_QUOTA_*. */
+static int pipe_probe_child(void *arg)
+{
+	struct pipe_probe *p = arg;
+	int i, fd, res = KT_QUOTA_FREE;
+
+	for (i = 0; i <= PROBE_PIPES && res == KT_QUOTA_FREE; i++) {
+		fd = kipc_pipe_open(p->sfd, p->name[i], KIPC_O_CREAT |
+				    KIPC_O_EXCL | KIPC_O_READ |
+				    KIPC_O_NONBLOCK, 0600, 4096);
+		if (fd >= 0)
+			close(fd);
+		if (i < PROBE_PIPES && fd < 0)
+			res = fd == -EDQUOT ? KT_QUOTA_HELD : KT_CHILD_WRONG;
+		else if (i == PROBE_PIPES && fd != -EDQUOT)
+			res = fd < 0 ? KT_CHILD_WRONG : KT_QUOTA_OVER;
+	}
+	for (i = 0; i <= PROBE_PIPES; i++)
+		kipc_pipe_remove(p->sfd, p->name[i]);
+	return res;
+}
+
+/* kt_quota_probe() for the pipe count (the bytes are that one's). */
+static int pipe_quota_probe(int sfd, uid_t uid, gid_t gid)
+{
+	unsigned long long saved;
+	struct pipe_probe p = { .sfd = sfd };
+	int i, ret, res;
+
+	ret = kt_param_read("pipes_per_user", &saved);
+	if (ret)
+		return ret;
+	for (i = 0; i <= PROBE_PIPES; i++)
+		snprintf(p.name[i], KT_NAME_LEN, "kt-pprobe-%d-%d", getpid(), i);
+	ret = kt_param_write("pipes_per_user", PROBE_PIPES);
+	res = ret ? ret : kt_run_child(uid, gid, pipe_probe_child, &p);
+	for (i = 0; i <= PROBE_PIPES; i++)
+		kipc_pipe_remove(sfd, p.name[i]);
+	ret = kt_param_write("pipes_per_user", saved);
+	return ret ? ret : res;
 }
 
 TEST_F_TIMEOUT(fuzz, as_user, 600)
@@ -1460,6 +1911,11 @@ TEST_F_TIMEOUT(fuzz, as_user, 600)
 	run_fuzz(_metadata, self, false);
 	res = kt_quota_probe(self->sfd, FUZZ_UID, FUZZ_GID);
 	EXPECT_EQ(KT_QUOTA_FREE, res) TH_LOG("quota of uid %d: %s", FUZZ_UID,
+					     kt_quota_str(res));
+	if (kipc_require(self->sfd, KIPC_FEAT_PIPE, NULL))
+		return;
+	res = pipe_quota_probe(self->sfd, FUZZ_UID, FUZZ_GID);
+	EXPECT_EQ(KT_QUOTA_FREE, res) TH_LOG("pipes of uid %d: %s", FUZZ_UID,
 					     kt_quota_str(res));
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * kipc-demo: a tour of kipc for newcomers: message queues, direct links,
- * request-reply and mailboxes.
+ * request-reply, mailboxes and pipes.
  *
  * The parent opens a session, prints the module's version and features and
  * creates the named queue "demo".  A consumer process opens it to receive
@@ -16,7 +16,7 @@
  *              with the first three, so that the selections are clear
  *
  * Then the parent shows a deadline, the queue's counters and what removal
- * does.  Three more tours follow, each process with a session of its own
+ * does.  Four more tours follow, each process with a session of its own
  * (a session is bound to one process, so children open theirs after fork):
  *
  *   direct link    a receiver and a sender bind their sessions; the sender
@@ -31,6 +31,11 @@
  *                  and that dies with it; two producers send to it (asking
  *                  to receive gives EACCES); the owner receives and exits,
  *                  and the mailbox is gone (EIDRM, ENOENT)
+ *   pipe           the parent makes an anonymous pipe and a full-duplex
+ *                  channel; a forked reader takes the pipe's read end,
+ *                  the parent writes a few lines and closes its end; the
+ *                  reader reads to EOF and answers over the channel with
+ *                  the line count and a checksum, which the parent checks
  *
  * Socketpairs order the steps so that the output is always the same.  The
  * parent prints "demo: OK" only if everything went as expected, and exits
@@ -873,6 +878,136 @@ static bool run_mailbox(int sfd)
 	return ok;
 }
 
+/* ------------------------------------------------------------ pipes */
+
+static const char *const pipe_lines[] = {
+	"a pipe carries bytes, not messages\n",
+	"writes of up to 4096 bytes are never interleaved\n",
+	"the last writer's close is the reader's EOF\n",
+};
+
+/* Inherited by the reader across fork(): a pipe and a duplex channel. */
+static int pipe_fds[2] = { -1, -1 };
+static struct kipc_duplex pipe_ends[2] = { { -1, -1 }, { -1, -1 } };
+
+/* FNV-1a over @len bytes, continuing from @h (start: 2166136261). */
+static uint32_t fnv1a(uint32_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	while (len--) {
+		h ^= *p++;
+		h *= 16777619U;
+	}
+	return h;
+}
+
+/*
+ * Read the pipe to EOF, answer over the duplex channel with the number of
+ * lines and their checksum, and print what the writer says to that.
+ */
+static int pipe_reader_main(int unused1, int unused2)
+{
+	uint32_t sum = 2166136261U;
+	char who[48], buf[512], reply[32], verdict;
+	int lines = 0, len;
+	size_t got = 0;
+	char *p, *nl;
+	ssize_t n;
+
+	(void)unused1;
+	(void)unused2;
+	snprintf(who, sizeof(who), "[reader pid %d]", (int)getpid());
+	/* only the read end and our side of the channel stay */
+	close(pipe_fds[1]);
+	kipc_duplex_close(&pipe_ends[0]);
+	if (!write_all(pipe_ends[1].wfd, "r", 1))
+		return 1;
+	while ((n = read(pipe_fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	if (n < 0)
+		return !expect_ret(-errno, 0, who, "read");
+	buf[got] = '\0';
+	sum = fnv1a(sum, buf, got);
+	printf("%s read %zu bytes until EOF (the writer closed its end):\n",
+	       who, got);
+	for (p = buf; (nl = strchr(p, '\n')); p = nl + 1, lines++)
+		printf("%s   '%.*s'\n", who, (int)(nl - p), p);
+	len = snprintf(reply, sizeof(reply), "%d %08x", lines, (unsigned int)sum);
+	printf("%s answers over the duplex channel: %d lines, checksum %08x\n",
+	       who, lines, (unsigned int)sum);
+	if (!write_all(pipe_ends[1].wfd, reply, len) ||
+	    !read_all(pipe_ends[1].rfd, &verdict, 1))
+		return 1;
+	close(pipe_fds[0]);
+	kipc_duplex_close(&pipe_ends[1]);
+	return verdict == 'y' ? 0 : 1;
+}
+
+static bool run_pipe(int sfd)
+{
+	uint32_t sum = 2166136261U, their_sum = 0;
+	struct kipc_pipe_stat st;
+	char reply[32] = "";
+	int ret, lines = -1;
+	pid_t reader;
+	bool ok = true;
+	size_t i;
+	ssize_t n;
+
+	printf("demo: --- a pipe between two processes ---\n");
+	ret = kipc_pipe(sfd, pipe_fds, KIPC_O_CLOEXEC);
+	if (!expect_ret(ret, 0, "demo:", "kipc_pipe"))
+		return false;
+	ret = kipc_duplex(sfd, KIPC_O_CLOEXEC, pipe_ends);
+	if (!expect_ret(ret, 0, "demo:", "kipc_duplex")) {
+		close(pipe_fds[0]);
+		close(pipe_fds[1]);
+		return false;
+	}
+	ok = expect_ret(kipc_pipe_stat(pipe_fds[1], &st), 0, "demo:",
+			"kipc_pipe_stat");
+	printf("demo: made an anonymous pipe (capacity %u bytes, writes of up to %u bytes atomic) and a duplex channel for the answer\n",
+	       (unsigned int)st.capacity, (unsigned int)st.atomic_size);
+	reader = spawn(pipe_reader_main, 0, 0, -1);
+	close(pipe_fds[0]);
+	kipc_duplex_close(&pipe_ends[1]);
+	ok &= reader > 0 && expect_byte(pipe_ends[0].rfd, 'r');
+	if (ok) {
+		printf("demo: writing %zu lines into the pipe\n",
+		       ARRAY_SIZE(pipe_lines));
+		for (i = 0; ok && i < ARRAY_SIZE(pipe_lines); i++) {
+			ok = write_all(pipe_fds[1], pipe_lines[i],
+				       strlen(pipe_lines[i]));
+			sum = fnv1a(sum, pipe_lines[i], strlen(pipe_lines[i]));
+		}
+		ok = ok && expect_ret(kipc_pipe_stat(pipe_fds[1], &st), 0,
+				      "demo:", "kipc_pipe_stat");
+		if (ok)
+			printf("demo: pipe stat: %" PRIu64 " bytes written, %u reader, %u writer; closing the write end\n",
+			       (uint64_t)st.bytes_written,
+			       (unsigned int)st.readers,
+			       (unsigned int)st.writers);
+	}
+	close(pipe_fds[1]);
+	if (ok) {
+		n = read(pipe_ends[0].rfd, reply, sizeof(reply) - 1);
+		if (n > 0)
+			reply[n] = '\0';
+		ok = sscanf(reply, "%d %x", &lines, &their_sum) == 2 &&
+		     lines == (int)ARRAY_SIZE(pipe_lines) && their_sum == sum;
+		printf("demo: the reader's checksum %s ours (%08x)\n",
+		       ok ? "matches" : "DOES NOT match", (unsigned int)sum);
+		ok &= write_all(pipe_ends[0].wfd, ok ? "y" : "n", 1);
+	}
+	if (!ok && reader > 0)
+		kill(reader, SIGKILL);
+	if (reader > 0)
+		ok &= reap(reader, "reader");
+	kipc_duplex_close(&pipe_ends[0]);
+	return ok;
+}
+
 int main(void)
 {
 	struct kipc_queue_stat st;
@@ -929,6 +1064,7 @@ int main(void)
 	ok &= run_link(sfd);
 	ok &= run_call();
 	ok &= run_mailbox(sfd);
+	ok &= run_pipe(sfd);
 	close(sfd);
 	printf("demo: %s\n", ok ? "OK" : "FAILED");
 	return ok ? 0 : 1;
