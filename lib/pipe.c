@@ -36,6 +36,8 @@ int kipc_pipe(int sfd, int fds[2], unsigned int flags)
 	struct kipc_pipe_open args = {
 		.size	= sizeof(args),
 		.flags	= KIPC_O_READ | KIPC_O_WRITE | KIPC_O_CREAT | flags,
+		/* the creator may reopen it by id, like /proc/self/fd of a pipe */
+		.mode	= 0600,
 	};
 
 	if (flags & ~KIPC_PIPE_FD_FLAGS)

@@ -708,6 +708,8 @@ TEST_F(named, stat_of_an_anonymous_pair)
 	EXPECT_EQ((uint32_t)param(_metadata, "pipe_size_default"),
 		  st.capacity);
 	EXPECT_EQ(getpid(), st.creator_pid);
+	/* libkipc gives its creator (only) the right to reopen it by id */
+	EXPECT_EQ(0600U, st.mode);
 	close(fds[0]);
 	close(fds[1]);
 }
