@@ -93,7 +93,8 @@ static long kipc_ioctl_version(void __user *arg)
 		.major		= KIPC_VERSION_MAJOR,
 		.minor		= KIPC_VERSION_MINOR,
 		.features	= KIPC_FEAT_QUEUE | KIPC_FEAT_QUEUE_RW |
-				  KIPC_FEAT_MAILBOX | KIPC_FEAT_LINK,
+				  KIPC_FEAT_MAILBOX | KIPC_FEAT_LINK |
+				  KIPC_FEAT_SHM,
 	};
 
 	return kipc_copy_args_to_user(arg, &v, sizeof(v),
@@ -116,6 +117,10 @@ static long kipc_session_ioctl(struct file *file, unsigned int cmd,
 		return kipc_ioctl_mailbox_open(uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_MAILBOX_REMOVE):
 		return kipc_ioctl_mailbox_remove(uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_SHM_OPEN):
+		return kipc_ioctl_shm_open(uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_SHM_REMOVE):
+		return kipc_ioctl_shm_remove(uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_BIND):
 		return kipc_session_bind(file, uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_CONNECT):
