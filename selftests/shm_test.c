@@ -1891,12 +1891,12 @@ TEST_F(quota, region_count_is_per_user)
 	int fd;
 
 	ASSERT_NE(NULL, st);
-	ASSERT_EQ(0, kt_param_write("shm_per_user", 1));
 	/* root's region does not count for nobody */
 	fd = kipc_shm_open(self->sfd, kt_names_new(&self->names, "r"),
 			   KIPC_O_CREAT | KIPC_O_EXCL | KIPC_O_READ, 0600, psz,
 			   NULL);
 	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, kt_param_write("shm_per_user", 1));
 	add_create(self, st, psz);
 	add_create(self, st, psz);
 	ASSERT_EQ(0, kt_run_as_nobody(run_steps, st));
