@@ -763,15 +763,12 @@ static long kipc_ioctl_shm_attach(struct file *file)
 {
 	struct kipc_shm *shm = kipc_shm_file(file);
 	struct pid *pid = task_tgid(current);
-	struct kipc_shm_holder *h, *new;
+	struct kipc_shm_holder *h;
 	long ret;
 
 	if ((file->f_mode & (FMODE_READ | FMODE_WRITE)) !=
 	    (FMODE_READ | FMODE_WRITE))
 		return -EBADF;
-	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
-	if (!new)
-		return -ENOMEM;
 
 	mutex_lock(&shm->lock);
 	list_for_each_entry(h, &shm->holders, node) {
@@ -784,26 +781,32 @@ static long kipc_ioctl_shm_attach(struct file *file)
 	ret = -EIDRM;
 	if (WARN_ON_ONCE(shm->closed))
 		goto out_unlock;
+	ret = -ENOMEM;
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h)
+		goto out_unlock;
 	ret = ida_alloc_range(&shm->holder_ids, 1, KIPC_LOCK_HOLDER_MASK - 1,
 			      GFP_KERNEL);
 	if (ret < 0)
-		goto out_unlock;
-	new->id = ret;
-	ret = kipc_proc_hook_current(&new->hook, kipc_shm_holder_exited);
-	if (ret) {
-		ida_free(&shm->holder_ids, new->id);
-		goto out_unlock;
-	}
-	new->pid = get_pid(pid);
-	new->shm = shm;
+		goto out_free;
+	h->id = ret;
+	ret = kipc_proc_hook_current(&h->hook, kipc_shm_holder_exited);
+	if (ret)
+		goto out_free_id;
+	h->pid = get_pid(pid);
+	h->shm = shm;
 	kipc_object_get(&shm->obj);	/* the record's */
-	list_add_tail(&new->node, &shm->holders);
+	list_add_tail(&h->node, &shm->holders);
 	shm->nr_holders++;
-	ret = new->id;
-	new = NULL;
+	ret = h->id;
+	goto out_unlock;
+
+out_free_id:
+	ida_free(&shm->holder_ids, h->id);
+out_free:
+	kfree(h);
 out_unlock:
 	mutex_unlock(&shm->lock);
-	kfree(new);
 	return ret;
 }
 
