@@ -43,7 +43,7 @@
 #define FAULT_UID	4343
 #define FAULT_GID	4343
 #define BIG_PAGES	512	/* the wait and lock paths' region */
-#define LOCK_STRIDE	256	/* bytes between new locks: a new xarray leaf */
+#define LOCK_STRIDE	256	/* between new locks: a new xarray leaf */
 #define PROBE_REGIONS	4	/* shm_per_user during the probe */
 #define FILL		0x5a5a5a5aU
 
@@ -58,7 +58,7 @@ FIXTURE(fault) {
 	uint64_t id;
 	const char *name;
 	uint64_t size;
-	struct kipc_shm_stat before;	/* the base region before the call */
+	struct kipc_shm_stat before;	/* the base region before a call */
 	uint64_t off;		/* the word the wait and lock paths use */
 	void *map;		/* what call_mmap() mapped */
 	pid_t child;		/* attach: the child that attached */

@@ -29,7 +29,7 @@ struct shared {
 	struct kipc_lock locks[3];	/* offsets 4, 8, 12 */
 	uint64_t counter;		/* guarded by @lock */
 	uint64_t data;			/* guarded by @lock */
-	uint32_t in_cs;			/* processes inside, guarded by @lock */
+	uint32_t in_cs;			/* inside now, guarded by @lock */
 	uint32_t max_in_cs;		/* ... the most seen */
 };
 
@@ -165,8 +165,9 @@ static pid_t fork_holder(FIXTURE_DATA(lock) *self, struct kipc_lock *l,
 						   &own))
 				_exit(KT_CHILD_SETUP);
 			r = &own;
-			ml = (struct kipc_lock *)((char *)own.addr +
-						  ((char *)l - (char *)self->sh));
+			ml = (struct kipc_lock *)
+				((char *)own.addr + ((char *)l -
+						     (char *)self->sh));
 		}
 		if (timedlock(r, ml))
 			_exit(KT_CHILD_WRONG);

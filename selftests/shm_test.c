@@ -18,7 +18,8 @@
 
 #include "kipc_test.h"
 
-#define CHILD_WAIT_NS	(20 * NSEC_PER_SEC)	/* a child's longest wait */
+/* A child's longest wait. */
+#define CHILD_WAIT_NS	(20 * NSEC_PER_SEC)
 
 static long psz;	/* the page size */
 
@@ -273,7 +274,8 @@ TEST_F(shm, create_without_excl_opens_the_existing_region)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(self->id, id);
 	ASSERT_EQ(0, kipc_shm_stat(fd, &st));
-	EXPECT_EQ(self->size, st.region_size);	/* its own size and mode */
+	/* its own size and mode */
+	EXPECT_EQ(self->size, st.region_size);
 	EXPECT_EQ(0600U, st.mode);
 	close(fd);
 }
@@ -1430,7 +1432,7 @@ TEST_F(shm, wait_and_wake_with_bad_flags_reserved_or_size_return_einval)
 
 	memset(&w, 0, sizeof(w));
 	w.size = sizeof(w);
-	w.expected = 1;		/* the word is 0: -EAGAIN if it got that far */
+	w.expected = 1;		/* the word is 0: -EAGAIN if it gets there */
 	w.flags = 1U << 7;
 	EXPECT_EQ(-EINVAL, kt_ioctl(self->fd, KIPC_IOC_SHM_WAIT, &w));
 	w.flags = 0;
