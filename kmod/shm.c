@@ -276,11 +276,26 @@ static struct kipc_shm_bucket *kipc_shm_bucket(struct kipc_shm *shm,
 	return &shm->buckets[kipc_shm_bucket_index(offset)];
 }
 
+/*
+ * shmem reports a failed inode or page allocation as -ENOSPC (a full
+ * tmpfs); our regions live on the kernel's internal, unlimited shmem
+ * mount, so it means no memory, and -ENOSPC has other meanings here.
+ */
+static long kipc_shm_errno(long err)
+{
+	return err == -ENOSPC ? -ENOMEM : err;
+}
+
 /* The page of the word at @offset, with a reference (may allocate). */
 static struct page *kipc_shm_page(struct kipc_shm *shm, u64 offset)
 {
-	return shmem_read_mapping_page(shm->shmem->f_mapping,
+	struct page *page;
+
+	page = shmem_read_mapping_page(shm->shmem->f_mapping,
 				       offset >> PAGE_SHIFT);
+	if (IS_ERR(page))
+		return ERR_PTR(kipc_shm_errno(PTR_ERR(page)));
+	return page;
 }
 
 /* Wake up to @count waiters on @offset, oldest first; how many. */
@@ -539,7 +554,7 @@ static struct kipc_shm *kipc_shm_new(const struct kipc_shm_open *args,
 	/* accounted like SysV shm without SHM_NORESERVE */
 	shm->shmem = shmem_file_setup("kipc-shm", args->region_size, 0);
 	if (IS_ERR(shm->shmem)) {
-		ret = PTR_ERR(shm->shmem);
+		ret = kipc_shm_errno(PTR_ERR(shm->shmem));
 		goto out_free;
 	}
 	shm->size = args->region_size;
