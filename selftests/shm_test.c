@@ -1126,6 +1126,45 @@ TEST_F(shm, mapping_works_after_its_fd_is_closed)
 	munmap(p, self->size);
 }
 
+TEST_F(shm, region_fd_passed_over_a_socket_maps_the_same_memory)
+{
+	int sv[2];
+	pid_t pid;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+				sv));
+	pid = kt_fork();
+	if (pid == 0) {
+		char *p;
+		int fd;
+
+		close(self->fd);	/* only the passed fd */
+		munmap(self->map, self->size);
+		fd = kt_recv_fd(sv[1]);
+		if (fd < 0)
+			_exit(KT_CHILD_SETUP);
+		p = map_fd(fd, self->size, PROT_READ | PROT_WRITE, 0);
+		if (p == MAP_FAILED)
+			_exit(errno);
+		strcpy(p + 300, "passed");
+		_exit(0);
+	}
+	kid(self, pid);
+	ASSERT_EQ(0, kt_send_fd(sv[0], self->fd));
+	EXPECT_EQ(0, reap_kid(self, pid));
+	EXPECT_STREQ("passed", self->map + 300);
+	close(sv[0]);
+	close(sv[1]);
+}
+
+TEST_F(shm, writable_mapping_can_be_made_read_only_and_back)
+{
+	ASSERT_EQ(0, mprotect(self->map, psz, PROT_READ));
+	ASSERT_EQ(0, mprotect(self->map, psz, PROT_READ | PROT_WRITE));
+	self->map[1] = 'w';
+	EXPECT_EQ('w', self->map[1]);
+}
+
 TEST_F(shm, mapping_works_after_remove_and_the_last_close)
 {
 	char *p;
@@ -1490,6 +1529,48 @@ TEST_F(shm, wait_on_a_removed_region_still_works)
 	EXPECT_EQ(0, reap_kid(self, pid));
 	*(uint32_t *)self->map = 3;
 	EXPECT_EQ(-EAGAIN, wait_raw(self->fd, 0, 0, 0, 0));
+}
+
+TEST_F(shm, remove_does_not_end_a_wait_in_progress)
+{
+	pid_t pid = kid(self, fork_waiter(self->fd, 0, 0));
+
+	ASSERT_TRUE(kt_wait_sleeping(pid, 10000));
+	ASSERT_EQ(0, kipc_shm_remove(self->sfd, self->name));
+	/* no -EIDRM as for queues: it still waits */
+	ASSERT_TRUE(kt_wait_sleeping(pid, 10000));
+	EXPECT_EQ(1, nr_waiters(self->fd));
+	EXPECT_EQ(1, wake_raw(self->fd, 0, 1));
+	EXPECT_EQ(0, reap_kid(self, pid));
+}
+
+TEST_F(shm, killed_waiter_leaves_no_waiter_behind)
+{
+	pid_t pid = kid(self, fork_waiter(self->fd, 20, 0));
+
+	ASSERT_TRUE(kt_wait_sleeping(pid, 10000));
+	EXPECT_EQ(1, nr_waiters(self->fd));
+	forget_kid(self, pid);
+	kt_stop(pid);
+	EXPECT_EQ(0, nr_waiters(self->fd));
+	EXPECT_EQ(0, wake_raw(self->fd, 20, KIPC_WAKE_ALL));
+}
+
+TEST_F(shm, waiter_keeps_a_removed_region_that_others_closed)
+{
+	pid_t pid = kid(self, kt_fork());
+
+	if (pid == 0)
+		_exit(kt_status(wait_raw(self->fd, 24, 0, KIPC_MSG_DEADLINE,
+					 kt_mono_ns() + 500 * NSEC_PER_MSEC)));
+	ASSERT_TRUE(kt_wait_sleeping(pid, 10000));
+	/* only the waiter's fd is left: its deadline ends the wait */
+	ASSERT_EQ(0, kipc_shm_remove(self->sfd, self->name));
+	munmap(self->map, self->size);
+	self->map = NULL;
+	close(self->fd);
+	self->fd = -1;
+	EXPECT_EQ(ETIMEDOUT, reap_kid(self, pid));
 }
 
 TEST_F(shm, waiter_sees_a_value_written_before_the_wake)
@@ -1981,6 +2062,44 @@ TEST_F(quota, a_removed_region_stays_charged_while_an_fd_is_open)
 	add_create(self, st, psz);
 	ASSERT_EQ(0, kt_run_as_nobody(run_steps, st));
 	EXPECT_EQ(0, st->res[0]);
+}
+
+/* As nobody: a region mapped, removed and closed is no longer charged. */
+static int mapped_region_uncharged(void *arg)
+{
+	struct steps *st = arg;
+	char *p;
+	int fd;
+
+	fd = kipc_shm_open(st->sfd, st->step[0].name, KIPC_O_CREAT |
+			   KIPC_O_EXCL | KIPC_O_READ | KIPC_O_WRITE, 0600, psz,
+			   NULL);
+	if (fd < 0)
+		return KT_CHILD_SETUP;
+	p = mmap(NULL, psz, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		return KT_CHILD_SETUP;
+	p[0] = 'a';
+	st->res[0] = do_step(st->sfd, &st->step[1]);	/* over the quota */
+	if (kipc_shm_remove(st->sfd, st->step[0].name))
+		return KT_CHILD_SETUP;
+	close(fd);
+	/* the mapping holds memory, not the object or its charge */
+	st->res[1] = do_step(st->sfd, &st->step[1]);
+	return p[0] == 'a' ? 0 : KT_CHILD_WRONG;
+}
+
+TEST_F(quota, a_mapping_does_not_keep_the_charge_of_a_gone_region)
+{
+	struct steps *st = new_steps(self);
+
+	ASSERT_NE(NULL, st);
+	ASSERT_EQ(0, kt_param_write("shm_per_user", 1));
+	add_create(self, st, psz);
+	add_create(self, st, psz);
+	ASSERT_EQ(0, kt_run_as_nobody(mapped_region_uncharged, st));
+	EXPECT_EQ(-EDQUOT, st->res[0]);
+	EXPECT_EQ(0, st->res[1]);
 }
 
 KT_HARNESS_MAIN
