@@ -5,14 +5,18 @@
  * _REMOVE, _STAT and _SET, the per-user quotas, permissions, mmap(2) of
  * region fds (coherence between processes, the size, MAP_PRIVATE, the
  * fd's direction, remove and close while mapped, futexes) and
- * KIPC_IOC_SHM_WAIT / KIPC_IOC_SHM_WAKE.  Robust locks are in
- * shm_lock_test.c, allocation failures in shm_fault_test.c.
+ * KIPC_IOC_SHM_WAIT / KIPC_IOC_SHM_WAKE, and unloading the module with
+ * mappings left (they keep working: no kipc code is behind them; the
+ * module is loaded again from /kipc/modules, where tools/vm/run puts it).
+ * Robust locks are in shm_lock_test.c, allocation failures in
+ * shm_fault_test.c.
  *
  * Children report through their exit status (0 or a positive errno, see
  * kipc_test.h); a child that waits has a deadline, so that a wake that
  * never comes ends the test with ETIMEDOUT instead of a hang.  Needs root
  * for the quota and permission fixtures (they skip otherwise).
  */
+#include <dirent.h>
 #include <linux/futex.h>
 #include <sys/syscall.h>
 
@@ -1800,6 +1804,135 @@ TEST_F(perm, new_owner_may_set_and_remove)
 	EXPECT_EQ(0, kt_run_as_nobody(op_remove, &op));
 	EXPECT_EQ(KIPC_STAT_REMOVED, shm_stat_flags(self->fd) &
 		  KIPC_STAT_REMOVED);
+}
+
+/* ---- module unload with regions mapped ---- */
+
+#define MODULE_PATH	"/kipc/modules/kipc.ko"
+
+FIXTURE(unload) {
+	int sfd;
+	int fd;
+	char *map;
+};
+
+FIXTURE_SETUP(unload)
+{
+	DIR *d;
+	struct dirent *e;
+
+	self->fd = -1;
+	psz = sysconf(_SC_PAGESIZE);
+	KT_SESSION_OR_SKIP(self->sfd);
+	if (kipc_require(self->sfd, KIPC_FEAT_SHM, NULL))
+		SKIP(return, "the module has no shared memory");
+	if (geteuid() != 0)
+		SKIP(return, "needs root");
+	if (access(MODULE_PATH, R_OK))
+		SKIP(return, "no %s to load again", MODULE_PATH);
+	/* another module using kipc (the KUnit one) keeps it loaded */
+	d = opendir("/sys/module/kipc/holders");
+	if (!d)
+		SKIP(return, "no /sys/module/kipc/holders (built in?)");
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			break;
+	closedir(d);
+	if (e)
+		SKIP(return, "kipc is held by another module");
+}
+
+FIXTURE_TEARDOWN(unload)
+{
+	if (self->map)
+		munmap(self->map, psz);
+	if (self->fd >= 0)
+		close(self->fd);
+	if (self->sfd >= 0)
+		close(self->sfd);
+}
+
+/* Unload kipc: 0 or -errno. */
+static int unload_kipc(void)
+{
+	return syscall(SYS_delete_module, "kipc", O_NONBLOCK) ? -errno : 0;
+}
+
+/* Load kipc again (if it is not loaded): 0 or -errno. */
+static int load_kipc(void)
+{
+	int fd, ret = 0;
+
+	if (!access("/sys/module/kipc", F_OK))
+		return 0;
+	fd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (syscall(SYS_finit_module, fd, "", 0))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+TEST_F(unload, rmmod_is_refused_while_a_region_fd_is_open)
+{
+	int ret;
+
+	self->fd = kipc_shm_open(self->sfd, NULL, KIPC_O_CREAT | KIPC_O_READ |
+				 KIPC_O_WRITE, 0600, psz, NULL);
+	ASSERT_LE(0, self->fd);
+	close(self->sfd);
+	self->sfd = -1;
+	ret = unload_kipc();
+	EXPECT_TRUE(ret == -EWOULDBLOCK || ret == -EBUSY)
+		TH_LOG("delete_module(kipc): %s",
+		       ret ? strerror(-ret) : "unloaded with a region fd open");
+	ASSERT_EQ(0, load_kipc());
+	EXPECT_EQ(0, wake_raw(self->fd, 0, 1));
+}
+
+TEST_F(unload, rmmod_works_with_only_mappings_left_and_they_keep_working)
+{
+	char name[KT_NAME_LEN];
+	char *anon;
+	int fd, ret;
+
+	/* a named region, mapped, its fd closed (the unload removes it) */
+	snprintf(name, sizeof(name), "kt-%d-unload", getpid());
+	fd = kipc_shm_open(self->sfd, name, KIPC_O_CREAT | KIPC_O_EXCL |
+			   KIPC_O_READ | KIPC_O_WRITE, 0600, psz, NULL);
+	ASSERT_LE(0, fd);
+	self->map = map_fd(fd, psz, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, self->map);
+	close(fd);
+	strcpy(self->map, "named");
+	/* an anonymous one: gone with its fd, its memory mapped */
+	fd = kipc_shm_open(self->sfd, NULL, KIPC_O_CREAT | KIPC_O_READ |
+			   KIPC_O_WRITE, 0600, psz, NULL);
+	ASSERT_LE(0, fd);
+	anon = map_fd(fd, psz, PROT_READ | PROT_WRITE, 0);
+	ASSERT_NE(MAP_FAILED, anon);
+	close(fd);
+	strcpy(anon, "anonymous");
+	close(self->sfd);
+	self->sfd = -1;
+
+	ret = unload_kipc();
+	ASSERT_EQ(0, ret) TH_LOG("delete_module(kipc): %s", strerror(-ret));
+	/* no kipc code behind the mappings: they work on */
+	EXPECT_STREQ("named", self->map);
+	EXPECT_STREQ("anonymous", anon);
+	strcpy(self->map + 100, "after unload");
+	EXPECT_STREQ("after unload", self->map + 100);
+	anon[psz - 1] = 'z';
+	ASSERT_EQ(0, load_kipc());
+	self->sfd = open(KIPC_DEVICE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->sfd);
+	/* a new module: the name went with the old one */
+	EXPECT_EQ(-ENOENT, kipc_shm_open(self->sfd, name, KIPC_O_READ, 0, 0,
+					 NULL));
+	EXPECT_EQ('z', anon[psz - 1]);
+	munmap(anon, psz);
 }
 
 /* ---- per-user quotas ---- */
