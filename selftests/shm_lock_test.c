@@ -835,4 +835,73 @@ TEST_F(lock, locks_in_an_anonymous_region_are_robust)
 	close(fd);
 }
 
+/*
+ * A worker of the kill test: add to the counter under the lock until
+ * @stop, making the lock consistent after a death (the counter may then
+ * miss the dead holder's increment, never more: it only grows).
+ */
+static int chaos_worker(struct kipc_region *r, struct shared *sh,
+			volatile uint32_t *stop)
+{
+	uint64_t seen;
+	int ret;
+
+	while (!*stop) {
+		ret = kipc_timedlock(r, &sh->lock,
+				     kipc_deadline(CHILD_WAIT_NS));
+		if (ret == -EOWNERDEAD)
+			ret = kipc_lock_consistent(r, &sh->lock);
+		if (ret)
+			return -ret;
+		seen = sh->counter;
+		sh->counter = seen + 1;
+		ret = kipc_unlock(r, &sh->lock);
+		if (ret)
+			return -ret;
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(lock, holders_killed_at_random_never_leave_the_lock_stuck, 300)
+{
+	volatile uint32_t *stop = (uint32_t *)((char *)self->r.addr +
+					       self->r.size - 4);
+	uint64_t rnd = kt_real_ns() | 1, before;
+	pid_t pids[3];
+	int i, round;
+
+	*stop = 0;
+	for (i = 0; i < 3; i++) {
+		pids[i] = kid(self, kt_fork());
+		if (pids[i] == 0)
+			_exit(chaos_worker(&self->r, self->sh, stop));
+		ASSERT_LT(0, pids[i]);
+	}
+	/* kill a worker at a random moment, often inside its critical
+	 * section, and start another; the others must go on */
+	for (round = 0; round < 20; round++) {
+		kt_sleep_ms(1 + kt_rand_below(&rnd, 20));
+		i = kt_rand_below(&rnd, 3);
+		kill_kid(self, pids[i]);
+		pids[i] = kid(self, kt_fork());
+		if (pids[i] == 0)
+			_exit(chaos_worker(&self->r, self->sh, stop));
+		ASSERT_LT(0, pids[i]);
+	}
+	/* still making progress */
+	before = self->sh->counter;
+	for (i = 0; i < 1000 && self->sh->counter == before; i++)
+		kt_sleep_ms(10);
+	EXPECT_NE(before, self->sh->counter);
+	*stop = 1;
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, reap_kid(self, pids[i])) TH_LOG("worker %d", i);
+	/* and the lock is usable: free, or free after a death */
+	i = timedlock(&self->r, &self->sh->lock);
+	if (i == -EOWNERDEAD)
+		i = kipc_lock_consistent(&self->r, &self->sh->lock);
+	EXPECT_EQ(0, i);
+	EXPECT_EQ(0, kipc_unlock(&self->r, &self->sh->lock));
+}
+
 KT_HARNESS_MAIN

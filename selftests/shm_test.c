@@ -1600,6 +1600,48 @@ TEST_F(shm, waiter_sees_a_value_written_before_the_wake)
 	EXPECT_EQ(0, reap_kid(self, pid));
 }
 
+#define PING_PONGS	5000
+
+/*
+ * Take turns: wait while the turn word is not @me, then hand the turn
+ * over and wake the other.  A lost wakeup ends in -ETIMEDOUT.
+ */
+static int ping_pong(int fd, uint32_t *turn, uint32_t me, int rounds)
+{
+	long ret;
+	uint32_t t;
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		while ((t = __atomic_load_n(turn, __ATOMIC_ACQUIRE)) != me) {
+			ret = wait_raw(fd, 0, t, KIPC_MSG_DEADLINE,
+				       kt_mono_ns() + 10 * NSEC_PER_SEC);
+			if (ret && ret != -EAGAIN)
+				return -ret;
+		}
+		__atomic_store_n(turn, !me, __ATOMIC_RELEASE);
+		ret = wake_raw(fd, 0, 1);
+		if (ret < 0)
+			return -ret;
+	}
+	return 0;
+}
+
+TEST_F_TIMEOUT(shm, ping_pong_through_wait_and_wake_loses_no_wakeup, 300)
+{
+	uint32_t *turn = (uint32_t *)self->map;
+	pid_t pid;
+
+	*turn = 0;
+	pid = kid(self, kt_fork());
+	if (pid == 0)
+		_exit(ping_pong(self->fd, turn, 1, PING_PONGS));
+	EXPECT_EQ(0, ping_pong(self->fd, turn, 0, PING_PONGS));
+	EXPECT_EQ(0, reap_kid(self, pid));
+	EXPECT_EQ(0U, *turn);
+	EXPECT_EQ(0, nr_waiters(self->fd));
+}
+
 /* ---- permissions: the region is root's, the child is nobody ---- */
 
 FIXTURE(perm) {
