@@ -94,7 +94,7 @@ static long kipc_ioctl_version(void __user *arg)
 		.minor		= KIPC_VERSION_MINOR,
 		.features	= KIPC_FEAT_QUEUE | KIPC_FEAT_QUEUE_RW |
 				  KIPC_FEAT_MAILBOX | KIPC_FEAT_LINK |
-				  KIPC_FEAT_PIPE,
+				  KIPC_FEAT_PIPE | KIPC_FEAT_SHM,
 	};
 
 	return kipc_copy_args_to_user(arg, &v, sizeof(v),
@@ -121,6 +121,10 @@ static long kipc_session_ioctl(struct file *file, unsigned int cmd,
 		return kipc_ioctl_pipe_open(uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_PIPE_REMOVE):
 		return kipc_ioctl_pipe_remove(uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_SHM_OPEN):
+		return kipc_ioctl_shm_open(uarg);
+	case KIPC_IOC_BASE(KIPC_IOC_SHM_REMOVE):
+		return kipc_ioctl_shm_remove(uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_BIND):
 		return kipc_session_bind(file, uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_CONNECT):

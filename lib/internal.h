@@ -19,4 +19,11 @@ int kipc_named_open_id(int sfd, unsigned long cmd, uint64_t id,
 int kipc_named_remove(int sfd, unsigned long cmd, const char *name,
 		      uint64_t id);
 
+/*
+ * The offset in @r's region of the 32-bit @word in its mapping: 0, or
+ * -EINVAL when @word is outside the mapping or not 4-byte aligned (shm.c).
+ */
+int kipc_shm_offset(const struct kipc_region *r, const uint32_t *word,
+		    uint64_t *offset);
+
 #endif /* KIPC_LIB_INTERNAL_H */

@@ -13,13 +13,17 @@
  *   - lengths and counts: 0, a page +- 1, huge;
  *   - names: bytes 0x01-0x1f, 0x7f, 0x80-0xff, '/', empty, exactly
  *     KIPC_NAME_MAX, one more, unterminated right before a PROT_NONE page;
- *   - random command numbers of the 0xB9 type on session, queue and pipe
- *     fds, kipc commands on the wrong kind of fd, /dev/null, closed fds;
+ *   - random command numbers of the 0xB9 type on session, queue, pipe and
+ *     region fds, kipc commands on the wrong kind of fd, /dev/null, closed
+ *     fds;
  *   - pipes: KIPC_IOC_PIPE_OPEN (named, by id, anonymous pairs),
  *     KIPC_IOC_PIPE_REMOVE, KIPC_IOC_PIPE_STAT and KIPC_IOC_PIPE_SET on
  *     their ends;
  *   - read(2) and write(2) of odd sizes on queue and pipe fds, poll(2),
- *     close.
+ *     close;
+ *   - shared memory: the shm ioctls on the session and on region fds,
+ *     mmap(2) of region fds with odd lengths, offsets, protections and
+ *     flags, region fds used where queue fds belong and the other way.
  *
  * Checked for every call: the result is success or an errno the uapi
  * header documents for that call; where the arguments decide the outcome
@@ -64,33 +68,36 @@
 struct report {
 	uint64_t iters;
 	uint64_t ns;
-	uint64_t calls[16];	/* by enum fop */
-	uint64_t ok[16];	/* ... that succeeded */
+	uint64_t calls[32];	/* by enum fop */
+	uint64_t ok[32];	/* ... that succeeded */
 	uint64_t failures;
 	uint64_t first_iter;
 	char first[512];
-	char by_op[16][256];	/* the first failure of each call */
-	int left;		/* queues still there at the end */
+	char by_op[32][256];	/* the first failure of each call */
+	int left;		/* objects still there at the end */
 	int setup;		/* nonzero: the run could not start */
 };
 
 enum fop {
 	F_VERSION, F_OPEN, F_REMOVE, F_SEND, F_RECV, F_STAT, F_SET, F_RAW,
 	F_READ, F_WRITE, F_POLL, F_CLOSE, F_POPEN, F_PREMOVE, F_PSTAT, F_PSET,
+	F_SHM,		/* shared memory: f_shm() picks the call */
 	NR_FOPS
 };
+
+_Static_assert(NR_FOPS <= 32, "struct report has room for 32 calls");
 
 static const char *const fop_names[NR_FOPS] = {
 	"version", "open", "remove", "send", "recv", "stat", "set", "raw",
 	"read", "write", "poll", "close", "pipe-open", "pipe-remove",
-	"pipe-stat", "pipe-set",
+	"pipe-stat", "pipe-set", "shm",
 };
 
 static const unsigned int fop_weight[NR_FOPS] = {
 	[F_VERSION] = 4, [F_OPEN] = 16, [F_REMOVE] = 6, [F_SEND] = 14,
 	[F_RECV] = 14, [F_STAT] = 6, [F_SET] = 8, [F_RAW] = 10, [F_READ] = 8,
 	[F_WRITE] = 8, [F_POLL] = 3, [F_CLOSE] = 5, [F_POPEN] = 10,
-	[F_PREMOVE] = 3, [F_PSTAT] = 4, [F_PSET] = 5,
+	[F_PREMOVE] = 3, [F_PSTAT] = 4, [F_PSET] = 5, [F_SHM] = 14,
 };
 
 /* Where an argument (a struct, a buffer, a name) is put. */
@@ -314,6 +321,11 @@ static const struct cmd_info cmds[] = {
 	  true },
 	{ KIPC_IOC_PIPE_SET, false, KIPC_PIPE_SET_SIZE_VER0, false,
 	  err_pipe_set, true },
+	/* shared memory's session commands (its region commands: shm_cmds) */
+	{ KIPC_IOC_SHM_OPEN, true, KIPC_SHM_OPEN_SIZE_VER0, false, err_open,
+	  false },
+	{ KIPC_IOC_SHM_REMOVE, true, KIPC_QUEUE_REMOVE_SIZE_VER0, false,
+	  err_remove, false },
 };
 
 static const struct cmd_info *cmd_lookup(unsigned int cmd, enum target t)
@@ -1593,6 +1605,667 @@ static void f_close(struct fuzz *f)
 	}
 }
 
+/* ---- shared memory: region fds, the shm ioctls and mmap(2) ---- */
+
+/*
+ * F_SHM makes one call of the shared memory half, chosen below: open and
+ * remove on the session, stat, set, wait, wake, attach, lock init and
+ * random command numbers on region fds, mmap(2) of region fds.  The
+ * regions are the fuzzer's own, kept apart from the queues: their fds in
+ * shm_fds[], the names made in shm_made[].  A region fd is used with
+ * commands of another kind of fd and the other way round now and then.
+ */
+#define MAX_RFDS	8
+#define SHM_MAX_MADE	32
+
+enum shm_op {
+	S_OPEN, S_REMOVE, S_STAT, S_SET, S_WAIT, S_WAKE, S_ATTACH, S_LOCK,
+	S_MMAP, S_RAW, NR_SHM_OPS
+};
+
+static const unsigned int shm_op_weight[NR_SHM_OPS] = {
+	[S_OPEN] = 8, [S_REMOVE] = 3, [S_STAT] = 4, [S_SET] = 3, [S_WAIT] = 5,
+	[S_WAKE] = 5, [S_ATTACH] = 3, [S_LOCK] = 4, [S_MMAP] = 6, [S_RAW] = 5,
+};
+
+static struct qfd shm_fds[MAX_RFDS];	/* flags: KIPC_O_READ / KIPC_O_WRITE */
+static char shm_made[SHM_MAX_MADE][KIPC_NAME_MAX + 1];
+static int shm_nr_made;
+
+static const int err_shm_open[] = {
+	EEXIST, ENOENT, ENAMETOOLONG, EACCES, EDQUOT, EMFILE, ENFILE, ENOMEM,
+	ENOSPC, 0
+};
+/* "-EPERM as for queues": a removed region's set gets EIDRM as a queue's */
+static const int err_shm_set[] = { EPERM, EIDRM, 0 };
+static const int err_shm_wait[] = { EBADF, EAGAIN, ETIMEDOUT, EINTR, 0 };
+static const int err_shm_wake[] = { EBADF, 0 };
+static const int err_shm_attach[] = { EBADF, ENOSPC, ENOMEM, 0 };
+static const int err_shm_lock[] = { EBADF, ENOSPC, ENOMEM, 0 };
+/* mmap(2): the mm core's checks, then the region's */
+static const int err_shm_mmap[] = {
+	EINVAL, EACCES, ENXIO, ENOMEM, EOVERFLOW, EPERM, 0
+};
+
+/* The region fd commands, and the session's shm commands. */
+static const struct cmd_info shm_cmds[] = {
+	{ KIPC_IOC_SHM_OPEN, true, KIPC_SHM_OPEN_SIZE_VER0, false,
+	  err_shm_open, false },
+	{ KIPC_IOC_SHM_REMOVE, true, KIPC_QUEUE_REMOVE_SIZE_VER0, false,
+	  err_remove, false },
+	{ KIPC_IOC_SHM_STAT, false, KIPC_SHM_STAT_SIZE_VER0, true, err_none,
+	  false },
+	{ KIPC_IOC_SHM_SET, false, KIPC_SHM_SET_SIZE_VER0, false,
+	  err_shm_set, false },
+	{ KIPC_IOC_SHM_WAIT, false, KIPC_SHM_WAIT_SIZE_VER0, false,
+	  err_shm_wait, false },
+	{ KIPC_IOC_SHM_WAKE, false, KIPC_SHM_WAKE_SIZE_VER0, false,
+	  err_shm_wake, false },
+	{ KIPC_IOC_SHM_ATTACH, false, 0, false, err_shm_attach,
+	  false },
+	{ KIPC_IOC_SHM_LOCK_INIT, false, KIPC_SHM_LOCK_SIZE_VER0, false,
+	  err_shm_lock, false },
+};
+
+static const uint64_t region_sizes[] = {
+	0, 1, 100, 4095, 4096, 4097, 3 * 4096, 65536, 1 << 20, 64 << 20,
+	(64 << 20) + 1, ~0ULL,
+};
+static const uint64_t shm_offsets[] = {
+	0, 1, 2, 4, 8, 60, 4092, 4094, 4096, 4100, 8188, 65532, 65536,
+	1ULL << 32, ~0ULL - 3,
+};
+
+static void shm_adopt_fd(struct fuzz *f, int fd, unsigned int flags)
+{
+	int i = below(f, MAX_RFDS);
+
+	if (shm_fds[i].fd >= 0)
+		close(shm_fds[i].fd);
+	shm_fds[i].fd = fd;
+	shm_fds[i].flags = flags & (KIPC_O_READ | KIPC_O_WRITE);
+}
+
+static void shm_remember_name(const char *name)
+{
+	int i;
+
+	if (!name_valid(name))
+		return;
+	for (i = 0; i < shm_nr_made; i++)
+		if (!strcmp(shm_made[i], name))
+			return;
+	if (shm_nr_made < SHM_MAX_MADE)
+		snprintf(shm_made[shm_nr_made++], KIPC_NAME_MAX + 1, "%s",
+			 name);
+}
+
+/*
+ * An fd for a region command: mostly a region fd, sometimes a queue fd,
+ * the session or /dev/null (*@kind 1 or 2: ENOTTY), or no fd (3: EBADF).
+ */
+static int shm_pick_fd(struct fuzz *f, int *kind, unsigned int *rflags)
+{
+	unsigned int qflags;
+	int i, start, fd;
+
+	*rflags = 0;
+	*kind = 0;
+	if (!chance(f, 12)) {
+		start = below(f, MAX_RFDS);
+		for (i = 0; i < MAX_RFDS; i++) {
+			struct qfd *r = &shm_fds[(start + i) % MAX_RFDS];
+
+			if (r->fd >= 0) {
+				*rflags = r->flags;
+				return r->fd;
+			}
+		}
+	}
+	*kind = 1 + below(f, 3);
+	if (*kind == 2)
+		return f->nullfd;
+	if (*kind == 3)
+		return chance(f, 2) ? -1 : CLOSED_FD;
+	/* a queue fd or the session (or what else pick_fd() picks) */
+	fd = pick_fd(f, chance(f, 2), &i, &qflags);
+	*kind = i >= 2 ? i : 1;
+	return fd;
+}
+
+/* A region fd used for a session command (ENOTTY), or what pick_fd() gives. */
+static int shm_pick_session(struct fuzz *f, int *kind)
+{
+	unsigned int qflags;
+	int i;
+
+	if (chance(f, 16))
+		for (i = 0; i < MAX_RFDS; i++)
+			if (shm_fds[i].fd >= 0) {
+				*kind = 1;
+				return shm_fds[i].fd;
+			}
+	return pick_fd(f, true, kind, &qflags);
+}
+
+static void s_open(struct fuzz *f)
+{
+	const struct cmd_info *ci = &shm_cmds[0];
+	struct verdict v = { .errs = err_shm_open };
+	char name[KIPC_NAME_MAX + 2];
+	struct kipc_shm_open a = { 0 };
+	static struct placed pd;
+	int fd, kind;
+	bool null, bad;
+	long ret;
+
+	fd = shm_pick_session(f, &kind);
+	a.flags = KIPC_O_READ | KIPC_O_WRITE | KIPC_O_CLOEXEC;
+	if (chance(f, 2))
+		a.flags |= KIPC_O_CREAT;
+	if (chance(f, 4))
+		a.flags |= KIPC_O_EXCL;
+	if (chance(f, 3))
+		a.flags &= ~(chance(f, 2) ? KIPC_O_READ : KIPC_O_WRITE);
+	if (chance(f, 16))
+		a.flags |= KIPC_O_NONBLOCK;
+	if (chance(f, 8))
+		a.flags = rnd32(f) | (chance(f, 2) ? KIPC_O_CLOEXEC : 0);
+	a.name_ptr = (uintptr_t)pick_name(f, name, &null);
+	if (null)
+		a.id = chance(f, 2) ? below(f, 1 << 20) : kt_rand64(&f->rnd);
+	a.mode = PICK(f, modes);
+	a.region_size = PICK(f, region_sizes);
+	if (chance(f, 16))
+		a.reserved0 = 1;
+	if (chance(f, 16))
+		a.reserved[below(f, 4)] = kt_rand64(&f->rnd) | 1;
+	bad = (a.flags & ~KIPC_O_ALL) || a.reserved0 || a.reserved[0] ||
+	      a.reserved[1] || a.reserved[2] || a.reserved[3] ||
+	      !(a.flags & (KIPC_O_READ | KIPC_O_WRITE));
+	place_struct(f, ci, &a, sizeof(a), &pd);
+	snprintf(f->desc, sizeof(f->desc),
+		 "SHM_OPEN fd kind %d size %u place %d flags %#x name \"%.40s\"%s id %llu mode %#o region %llu",
+		 kind, pd.usize, pd.pl, a.flags, name, null ? " (null)" : "",
+		 (unsigned long long)a.id, a.mode,
+		 (unsigned long long)a.region_size);
+	if (!decide_fd(&v, kind))
+		decide_struct(&v, ci, &pd, sizeof(a), bad, f->psz);
+	/* the id is written back: read-only or cut short, it faults */
+	if (!v.exact && pd.pl != PL_OK)
+		v.no_success = true;
+	ret = kt_ioctl(fd, KIPC_IOC_SHM_OPEN, pd.addr);
+	judge(f, F_SHM, ret, &v);
+	if (pd.cmp_len)
+		check_untouched(f, &pd, offsetof(struct kipc_shm_open, id),
+				offsetof(struct kipc_shm_open, mode), false,
+				sizeof(a));
+	if (ret < 0)
+		return;
+	if (a.flags & KIPC_O_CREAT && !null)
+		shm_remember_name(name);
+	shm_adopt_fd(f, ret, a.flags);
+}
+
+static void s_remove(struct fuzz *f)
+{
+	const struct cmd_info *ci = &shm_cmds[1];
+	struct verdict v = { .errs = err_remove };
+	char name[KIPC_NAME_MAX + 2];
+	struct kipc_queue_remove a = { 0 };
+	static struct placed pd;
+	int fd, kind;
+	bool null, bad;
+	long ret;
+
+	fd = shm_pick_session(f, &kind);
+	a.name_ptr = (uintptr_t)pick_name(f, name, &null);
+	if (null)
+		a.id = below(f, 1 << 20);
+	if (chance(f, 8))
+		a.flags = rnd32(f) | 1;
+	if (chance(f, 16))
+		a.reserved[below(f, 2)] = 1;
+	bad = a.flags || a.reserved[0] || a.reserved[1];
+	place_struct(f, ci, &a, sizeof(a), &pd);
+	snprintf(f->desc, sizeof(f->desc),
+		 "SHM_REMOVE fd kind %d size %u place %d flags %#x name \"%.40s\"%s id %llu",
+		 kind, pd.usize, pd.pl, a.flags, name, null ? " (null)" : "",
+		 (unsigned long long)a.id);
+	if (!decide_fd(&v, kind))
+		decide_struct(&v, ci, &pd, sizeof(a), bad, f->psz);
+	ret = kt_ioctl(fd, KIPC_IOC_SHM_REMOVE, pd.addr);
+	judge(f, F_SHM, ret, &v);
+	if (pd.cmp_len)
+		check_untouched(f, &pd, 0, 0, false, sizeof(a));
+}
+
+static void s_stat(struct fuzz *f)
+{
+	const struct cmd_info *ci = &shm_cmds[2];
+	struct verdict v = { .errs = err_none };
+	struct kipc_shm_stat a;
+	static struct placed pd;
+	unsigned int rflags;
+	int fd, kind;
+	long ret;
+
+	fd = shm_pick_fd(f, &kind, &rflags);
+	memset(&a, 0xa5, sizeof(a));	/* output: must all be replaced */
+	place_struct(f, ci, &a, sizeof(a), &pd);
+	snprintf(f->desc, sizeof(f->desc),
+		 "SHM_STAT fd kind %d size %u place %d", kind, pd.usize,
+		 pd.pl);
+	if (!decide_fd(&v, kind))
+		decide_struct(&v, ci, &pd, sizeof(a), false, f->psz);
+	ret = kt_ioctl(fd, KIPC_IOC_SHM_STAT, pd.addr);
+	judge(f, F_SHM, ret, &v);
+	if (pd.cmp_len)
+		check_untouched(f, &pd, 4, ret ? 4 : sizeof(a), !ret,
+				sizeof(a));
+	if (!ret) {
+		struct kipc_shm_stat *st = (struct kipc_shm_stat *)pd.addr;
+		size_t n = strnlen(st->name, sizeof(st->name)), i;
+
+		if (n == sizeof(st->name))
+			fuzz_fail(f, "shm stat: name not terminated");
+		for (i = n; i < sizeof(st->name); i++)
+			if (st->name[i])
+				fuzz_fail(f, "shm stat: name byte %zu not zero",
+					  i);
+		if (st->flags & ~(KIPC_STAT_REMOVED | KIPC_STAT_ANONYMOUS |
+				  KIPC_STAT_MAPPED) ||
+		    st->reserved0 || st->reserved[0] || st->reserved[1] ||
+		    st->reserved[2] || st->reserved[3] || st->mode & ~0777 ||
+		    !st->region_size || !st->id)
+			fuzz_fail(f, "shm stat: flags %#x mode %#o size %llu id %llu or reserved",
+				  st->flags, st->mode,
+				  (unsigned long long)st->region_size,
+				  (unsigned long long)st->id);
+		if (!(st->flags & KIPC_STAT_ANONYMOUS) != !!n)
+			fuzz_fail(f, "shm stat: flags %#x with name \"%.40s\"",
+				  st->flags, st->name);
+	}
+}
+
+static void s_set(struct fuzz *f)
+{
+	const unsigned int all = KIPC_SET_MODE | KIPC_SET_UID | KIPC_SET_GID;
+	const struct cmd_info *ci = &shm_cmds[3];
+	struct verdict v = { .errs = err_shm_set };
+	struct kipc_shm_set a = { 0 };
+	static struct placed pd;
+	unsigned int rflags;
+	int fd, kind;
+	bool bad;
+	long ret;
+
+	fd = shm_pick_fd(f, &kind, &rflags);
+	a.flags = below(f, all + 1);
+	if (chance(f, 8))
+		a.flags = rnd32(f);
+	a.mode = PICK(f, modes);
+	/* mostly our own ids: giving a region away is allowed but rare */
+	a.uid = chance(f, 8) ? rnd32(f) : f->root ? 0 : FUZZ_UID;
+	a.gid = chance(f, 8) ? rnd32(f) : f->root ? 0 : FUZZ_GID;
+	if (chance(f, 16))
+		a.reserved0 = 1;
+	if (chance(f, 16))
+		a.reserved[below(f, 2)] = 1;
+	bad = (a.flags & ~all) || a.reserved0 || a.reserved[0] ||
+	      a.reserved[1] || ((a.flags & KIPC_SET_MODE) && (a.mode & ~0777));
+	place_struct(f, ci, &a, sizeof(a), &pd);
+	snprintf(f->desc, sizeof(f->desc),
+		 "SHM_SET fd kind %d size %u place %d flags %#x mode %#o uid %u gid %u",
+		 kind, pd.usize, pd.pl, a.flags, a.mode, a.uid, a.gid);
+	if (!decide_fd(&v, kind))
+		decide_struct(&v, ci, &pd, sizeof(a), bad, f->psz);
+	ret = kt_ioctl(fd, KIPC_IOC_SHM_SET, pd.addr);
+	judge(f, F_SHM, ret, &v);
+	if (pd.cmp_len)
+		check_untouched(f, &pd, 0, 0, false, sizeof(a));
+}
+
+/*
+ * WAIT (@wake false) or WAKE: the fd must be open for reading (waits) or
+ * writing (wakes) before anything else is looked at, then the struct,
+ * then the offset (4-byte aligned, inside the region).
+ */
+static void s_wait_wake(struct fuzz *f, bool wake)
+{
+	const struct cmd_info *ci = &shm_cmds[wake ? 5 : 4];
+	struct verdict v = { .errs = wake ? err_shm_wake : err_shm_wait };
+	struct kipc_shm_wait w = { 0 };
+	struct kipc_shm_wake k = { 0 };
+	static struct placed pd;
+	unsigned int rflags;
+	uint64_t off;
+	int fd, kind;
+	bool bad;
+	long ret;
+
+	fd = shm_pick_fd(f, &kind, &rflags);
+	off = chance(f, 4) ? kt_rand64(&f->rnd) : PICK(f, shm_offsets);
+	if (wake) {
+		k.offset = off;
+		k.count = chance(f, 4) ? 0 : chance(f, 2) ? KIPC_WAKE_ALL :
+			1 + below(f, 3);
+		if (chance(f, 8))
+			k.flags = rnd32(f) | 1;
+		if (chance(f, 16))
+			k.reserved0 = 1;
+		if (chance(f, 16))
+			k.reserved[below(f, 2)] = 1;
+		bad = k.flags || k.reserved0 || k.reserved[0] ||
+		      k.reserved[1] || !k.count || (off & 3);
+		place_struct(f, ci, &k, sizeof(k), &pd);
+	} else {
+		w.offset = off;
+		w.expected = chance(f, 2) ? 0 : rnd32(f);
+		w.flags = KIPC_MSG_DEADLINE;
+		w.deadline_ns = chance(f, 2) ? kt_mono_ns() +
+			below(f, 20) * NSEC_PER_MSEC : kt_rand64(&f->rnd);
+		if (chance(f, 8))
+			w.flags = 0;	/* no deadline: the alarm ends it */
+		if (chance(f, 8))
+			w.flags = rnd32(f);
+		if (chance(f, 16))
+			w.reserved0 = 1;
+		if (chance(f, 16))
+			w.reserved[below(f, 2)] = 1;
+		bad = (w.flags & ~KIPC_MSG_DEADLINE) || w.reserved0 ||
+		      w.reserved[0] || w.reserved[1] || (off & 3);
+		place_struct(f, ci, &w, sizeof(w), &pd);
+	}
+	snprintf(f->desc, sizeof(f->desc),
+		 "SHM_%s fd kind %d dir %#x size %u place %d flags %#x offset %#llx count/expected %u",
+		 wake ? "WAKE" : "WAIT", kind, rflags, pd.usize, pd.pl,
+		 wake ? k.flags : w.flags, (unsigned long long)off,
+		 wake ? k.count : w.expected);
+	if (!decide_fd(&v, kind)) {
+		if (!(rflags & (wake ? KIPC_O_WRITE : KIPC_O_READ)))
+			v.exact = -EBADF;
+		else
+			decide_struct(&v, ci, &pd, wake ? sizeof(k) : sizeof(w),
+				      bad, f->psz);
+	}
+	arm_alarm();
+	ret = kt_ioctl(fd, wake ? KIPC_IOC_SHM_WAKE : KIPC_IOC_SHM_WAIT,
+		       pd.addr);
+	disarm_alarm();
+	judge(f, F_SHM, ret, &v);
+	if (pd.cmp_len)
+		check_untouched(f, &pd, 0, 0, false,
+				wake ? sizeof(k) : sizeof(w));
+	/* the fuzzer is the only waiter, and it does not wait now */
+	if (ret > 0)
+		fuzz_fail(f, "%s returned %ld", wake ? "wake woke" : "wait",
+			  ret);
+}
+
+static void s_attach(struct fuzz *f)
+{
+	struct verdict v = { .errs = err_shm_attach };
+	unsigned int rflags;
+	int fd, kind;
+	long ret, again;
+
+	fd = shm_pick_fd(f, &kind, &rflags);
+	snprintf(f->desc, sizeof(f->desc), "SHM_ATTACH fd kind %d dir %#x",
+		 kind, rflags);
+	if (!decide_fd(&v, kind) &&
+	    (rflags & (KIPC_O_READ | KIPC_O_WRITE)) !=
+	    (KIPC_O_READ | KIPC_O_WRITE))
+		v.exact = -EBADF;
+	ret = kt_ioctl(fd, KIPC_IOC_SHM_ATTACH, chance(f, 2) ? NULL :
+		       f->unmapped);
+	judge(f, F_SHM, ret, &v);
+	if (ret == 0 || ret > KIPC_LOCK_HOLDER_MASK - 1)
+		fuzz_fail(f, "holder id %ld", ret);
+	if (ret > 0) {
+		/* one id per process and region */
+		again = kt_ioctl(fd, KIPC_IOC_SHM_ATTACH, NULL);
+		if (again != ret)
+			fuzz_fail(f, "attach again: %ld, not %ld", again, ret);
+	}
+}
+
+static void s_lock_init(struct fuzz *f)
+{
+	const struct cmd_info *ci = &shm_cmds[7];
+	struct verdict v = { .errs = err_shm_lock };
+	struct kipc_shm_lock a = { 0 };
+	static struct placed pd;
+	unsigned int rflags;
+	int fd, kind;
+	bool bad;
+	long ret;
+
+	fd = shm_pick_fd(f, &kind, &rflags);
+	a.offset = chance(f, 4) ? kt_rand64(&f->rnd) : PICK(f, shm_offsets);
+	if (chance(f, 8))
+		a.flags = rnd32(f) | 1;
+	if (chance(f, 16))
+		a.reserved[below(f, 2)] = 1;
+	bad = a.flags || a.reserved[0] || a.reserved[1] || (a.offset & 3);
+	place_struct(f, ci, &a, sizeof(a), &pd);
+	snprintf(f->desc, sizeof(f->desc),
+		 "SHM_LOCK_INIT fd kind %d dir %#x size %u place %d flags %#x offset %#llx",
+		 kind, rflags, pd.usize, pd.pl, a.flags,
+		 (unsigned long long)a.offset);
+	if (!decide_fd(&v, kind)) {
+		if (!(rflags & KIPC_O_WRITE))
+			v.exact = -EBADF;
+		else
+			decide_struct(&v, ci, &pd, sizeof(a), bad, f->psz);
+	}
+	ret = kt_ioctl(fd, KIPC_IOC_SHM_LOCK_INIT, pd.addr);
+	judge(f, F_SHM, ret, &v);
+	if (pd.cmp_len)
+		check_untouched(f, &pd, 0, 0, false, sizeof(a));
+}
+
+/* mmap(2) of a region fd with odd lengths, offsets, protections, flags. */
+static void s_mmap(struct fuzz *f)
+{
+	static const uint64_t lens_pages[] = { 0, 1, 2, 3, 16, 1 << 14 };
+	static const uint64_t offs_pages[] = { 0, 0, 1, 2, 1 << 14, 1 << 30 };
+	static const int prots[] = {
+		PROT_READ, PROT_READ | PROT_WRITE, PROT_WRITE, PROT_NONE,
+	};
+	struct verdict v = { .errs = err_shm_mmap };
+	struct kipc_shm_stat st;
+	unsigned int rflags;
+	int fd, kind, prot, flags;
+	uint64_t len, off;
+	long ret;
+	char *p;
+
+	fd = shm_pick_fd(f, &kind, &rflags);
+	if (kind == 1 || kind == 2)
+		return;		/* not a region: not ours to judge */
+	len = PICK(f, lens_pages) * f->psz;
+	if (chance(f, 8))
+		len += 1 + below(f, f->psz - 1);	/* rounded up */
+	off = PICK(f, offs_pages) * f->psz;
+	prot = prots[below(f, ARRAY_SIZE(prots))];
+	flags = chance(f, 6) ? MAP_PRIVATE : MAP_SHARED;
+	snprintf(f->desc, sizeof(f->desc),
+		 "SHM_MMAP fd kind %d dir %#x len %llu offset %#llx prot %#x flags %#x",
+		 kind, rflags, (unsigned long long)len,
+		 (unsigned long long)off, prot, flags);
+	/* what must fail; its errno is the mm core's or the region's */
+	if (!len || flags & MAP_PRIVATE || !(rflags & KIPC_O_READ) ||
+	    ((prot & PROT_WRITE) && !(rflags & KIPC_O_WRITE)))
+		v.no_success = true;
+	if (kind == 3)
+		v.exact = -EBADF;
+	p = mmap(NULL, len, prot, flags, fd, off);
+	ret = p == MAP_FAILED ? -errno : 0;
+	judge(f, F_SHM, ret, &v);
+	if (ret < 0)
+		return;
+	/* the mapping is within the region's pages */
+	if (!kipc_shm_stat(fd, &st) &&
+	    off + len > ((st.region_size + f->psz - 1) & ~(uint64_t)(f->psz - 1)))
+		fuzz_fail(f, "mapped %llu bytes at %#llx of a region of %llu",
+			  (unsigned long long)len, (unsigned long long)off,
+			  (unsigned long long)st.region_size);
+	/* the first page is there (the region has at least one) */
+	if (prot & PROT_READ)
+		(void)*(volatile char *)p;
+	if (prot & PROT_WRITE)
+		*(volatile char *)p = 'm';
+	munmap(p, len);
+}
+
+/* Random command numbers of the kipc type on region fds. */
+static void s_raw(struct fuzz *f)
+{
+	static const unsigned int nrs[] = {
+		0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x5f, 0x10, 0x18,
+		0x19, 0x20, 0x22, 0x40,
+	};
+	struct verdict v = { .errs = err_none };
+	const struct cmd_info *ci = NULL;
+	unsigned int cmd, rflags, i;
+	int fd, kind;
+	long ret;
+	char *arg;
+
+	fd = shm_pick_fd(f, &kind, &rflags);
+	if (kind == 1 || kind == 2)
+		return;		/* f_raw() tries the other kinds of fd */
+	cmd = _IOC(below(f, 4), KIPC_IOC_MAGIC,
+		   chance(f, 4) ? below(f, 256) : nrs[below(f, ARRAY_SIZE(nrs))],
+		   below(f, _IOC_SIZEMASK + 1));
+	if (chance(f, 4))	/* the right direction bits */
+		for (i = 0; i < ARRAY_SIZE(shm_cmds); i++)
+			if (_IOC_NR(shm_cmds[i].cmd) == _IOC_NR(cmd))
+				cmd = (shm_cmds[i].cmd & ~(_IOC_SIZEMASK <<
+							   _IOC_SIZESHIFT)) |
+				      (cmd & (_IOC_SIZEMASK << _IOC_SIZESHIFT));
+	arg = f->structs;
+	for (i = 0; i < (unsigned int)f->psz; i += 8)
+		*(uint64_t *)(arg + i) = chance(f, 4) ? 0 :
+			kt_rand64(&f->rnd);
+	if (chance(f, 2))
+		*(uint32_t *)arg = chance(f, 2) ? below(f, 512) : 0;
+	snprintf(f->desc, sizeof(f->desc), "SHM_RAW fd kind %d cmd %#x size %u",
+		 kind, cmd, *(uint32_t *)arg);
+	if (kind == 0)
+		for (i = 0; i < ARRAY_SIZE(shm_cmds); i++)
+			if (!shm_cmds[i].session &&
+			    BASE(shm_cmds[i].cmd) == BASE(cmd))
+				ci = &shm_cmds[i];
+	if (kind == 3)
+		v.exact = -EBADF;
+	else if (!ci)
+		v.exact = -ENOTTY;
+	else
+		v.errs = ci->errs;
+	arm_alarm();
+	ret = kt_ioctl(fd, cmd, arg);
+	disarm_alarm();
+	judge(f, F_SHM, ret, &v);
+}
+
+/* Close every region fd and remove every region name the fuzzer made. */
+static void shm_reset(struct fuzz *f)
+{
+	int i;
+
+	for (i = 0; i < MAX_RFDS; i++)
+		if (shm_fds[i].fd >= 0) {
+			close(shm_fds[i].fd);
+			shm_fds[i].fd = -1;
+		}
+	for (i = 0; i < shm_nr_made; i++)
+		kipc_shm_remove(f->sfd, shm_made[i]);
+	shm_nr_made = 0;
+}
+
+static void f_shm(struct fuzz *f)
+{
+	static bool started;
+	unsigned int total = 0, r, i;
+
+	if (!started) {
+		for (i = 0; i < MAX_RFDS; i++)
+			shm_fds[i].fd = -1;
+		started = true;
+	}
+	for (i = 0; i < NR_SHM_OPS; i++)
+		total += shm_op_weight[i];
+	r = below(f, total);
+	for (i = 0; r >= shm_op_weight[i]; i++)
+		r -= shm_op_weight[i];
+	switch (i) {
+	case S_OPEN:
+		s_open(f);
+		break;
+	case S_REMOVE:
+		s_remove(f);
+		break;
+	case S_STAT:
+		s_stat(f);
+		break;
+	case S_SET:
+		s_set(f);
+		break;
+	case S_WAIT:
+		s_wait_wake(f, false);
+		break;
+	case S_WAKE:
+		s_wait_wake(f, true);
+		break;
+	case S_ATTACH:
+		s_attach(f);
+		break;
+	case S_LOCK:
+		s_lock_init(f);
+		break;
+	case S_MMAP:
+		s_mmap(f);
+		break;
+	default:
+		s_raw(f);
+		break;
+	}
+	if (shm_nr_made == SHM_MAX_MADE)
+		shm_reset(f);
+}
+
+/*
+ * The end: every region name made (and the pool's, in the shm namespace)
+ * is removed and leads nowhere.  Returns how many are still there.
+ */
+static int shm_fuzz_end(struct fuzz *f)
+{
+	int i, fd, left = 0;
+
+	for (i = 0; i < shm_nr_made; i++) {
+		kipc_shm_remove(f->sfd, shm_made[i]);
+		fd = kipc_shm_open(f->sfd, shm_made[i], KIPC_O_READ, 0, 0,
+				   NULL);
+		if (fd >= 0) {
+			close(fd);
+			left++;
+		}
+	}
+	shm_reset(f);
+	for (i = 0; i < NR_POOL; i++) {
+		kipc_shm_remove(f->sfd, f->pool[i]);
+		fd = kipc_shm_open(f->sfd, f->pool[i], KIPC_O_READ, 0, 0,
+				   NULL);
+		if (fd >= 0) {
+			close(fd);
+			left++;
+		}
+	}
+	return left;
+}
+
 /*
  * Close every queue fd and pipe end and remove every name made (a queue's
  * or a pipe's): memory goes back.
@@ -1732,6 +2405,9 @@ static int fuzz_main(void *arg)
 		case F_PSET:
 			f_pipe_set(f);
 			break;
+		case F_SHM:
+			f_shm(f);
+			break;
 		case F_CLOSE:
 		case NR_FOPS:
 			f_close(f);
@@ -1765,6 +2441,7 @@ static int fuzz_main(void *arg)
 		}
 		left += pipe_left(f, f->pool[i]);
 	}
+	left += shm_fuzz_end(f);
 	f->rep->left = left;
 	close(f->nullfd);
 	return 0;
@@ -1847,7 +2524,7 @@ static void run_fuzz(struct __test_metadata *_metadata,
 	for (i = 0; i < NR_FOPS; i++)
 		if (r->by_op[i][0])
 			TH_LOG("%s: %s", fop_names[i], r->by_op[i]);
-	EXPECT_EQ(0, r->left) TH_LOG("queues or pipes of the fuzzer still there");
+	EXPECT_EQ(0, r->left) TH_LOG("queues, pipes or regions of the fuzzer still there");
 }
 
 TEST_F_TIMEOUT(fuzz, as_root, 600)

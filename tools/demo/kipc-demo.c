@@ -36,6 +36,10 @@
  *                  the parent writes a few lines and closes its end; the
  *                  reader reads to EOF and answers over the channel with
  *                  the line count and a checksum, which the parent checks
+ *   shared counter the parent creates a shared memory region holding a
+ *                  counter and a robust lock; three workers map it and
+ *                  each adds to the counter under the lock; the parent
+ *                  prints the exact total and removes the region
  *
  * Socketpairs order the steps so that the output is always the same.  The
  * parent prints "demo: OK" only if everything went as expected, and exits
@@ -51,6 +55,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -58,6 +63,9 @@
 
 #define DEMO_QUEUE	"demo"
 #define DEMO_MAILBOX	"demo-inbox"
+#define DEMO_SHM	"demo-counter"
+#define SHM_WORKERS	3
+#define SHM_ADDS	10000	/* increments of each worker */
 #define DEMO_ALARM	60	/* seconds: no step may hang the demo */
 #define NSEC_PER_MSEC	1000000ULL
 
@@ -1008,6 +1016,105 @@ static bool run_pipe(int sfd)
 	return ok;
 }
 
+/* ------------------------------------------------------- shared counter */
+
+/* What the region "demo-counter" holds. */
+struct demo_counter {
+	struct kipc_lock lock;		/* guards @count */
+	uint32_t pad;
+	uint64_t count;
+};
+
+/* A worker: map the region and add SHM_ADDS to the counter, locked. */
+static int shm_worker_main(int sfd, int n)
+{
+	struct demo_counter *c;
+	struct kipc_region r;
+	char who[48];
+	int fd, ret, i;
+
+	snprintf(who, sizeof(who), "[worker %d pid %d]", n, (int)getpid());
+	fd = kipc_shm_open(sfd, DEMO_SHM, KIPC_O_READ | KIPC_O_WRITE |
+			   KIPC_O_CLOEXEC, 0, 0, NULL);
+	if (!expect_ret(fd < 0 ? fd : 0, 0, who, "kipc_shm_open"))
+		return 1;
+	ret = kipc_shm_map(fd, PROT_READ | PROT_WRITE, &r);
+	if (!expect_ret(ret, 0, who, "kipc_shm_map"))
+		return 1;
+	c = r.addr;
+	for (i = 0; i < SHM_ADDS; i++) {
+		ret = kipc_lock(&r, &c->lock);
+		if (!expect_ret(ret, 0, who, "kipc_lock"))
+			return 1;
+		c->count++;	/* not atomic: the lock makes it exact */
+		ret = kipc_unlock(&r, &c->lock);
+		if (!expect_ret(ret, 0, who, "kipc_unlock"))
+			return 1;
+	}
+	kipc_shm_unmap(&r);
+	close(fd);
+	return 0;
+}
+
+static bool run_shm(int sfd)
+{
+	pid_t w[SHM_WORKERS];
+	struct demo_counter *c;
+	struct kipc_region r;
+	struct kipc_shm_stat st;
+	uint64_t want = (uint64_t)SHM_WORKERS * SHM_ADDS;
+	int fd, ret, i;
+	bool ok = true;
+
+	printf("demo: --- a counter in shared memory, under a robust lock ---\n");
+	if (kipc_shm_remove(sfd, DEMO_SHM) == 0)
+		printf("demo: removed a '%s' region left by an earlier run\n",
+		       DEMO_SHM);
+	fd = kipc_shm_open(sfd, DEMO_SHM, KIPC_O_CREAT | KIPC_O_EXCL |
+			   KIPC_O_READ | KIPC_O_WRITE | KIPC_O_CLOEXEC, 0600,
+			   sizeof(*c), NULL);
+	if (!expect_ret(fd < 0 ? fd : 0, 0, "demo:", "kipc_shm_open"))
+		return false;
+	ret = kipc_shm_map(fd, PROT_READ | PROT_WRITE, &r);
+	if (!expect_ret(ret, 0, "demo:", "kipc_shm_map")) {
+		close(fd);
+		kipc_shm_remove(sfd, DEMO_SHM);
+		return false;
+	}
+	c = r.addr;
+	ok &= expect_ret(kipc_lock_init(&r, &c->lock), 0, "demo:",
+			 "kipc_lock_init");
+	printf("demo: created '%s' (%zu bytes, mapped as one page): a counter and a lock\n",
+	       DEMO_SHM, sizeof(*c));
+	printf("demo: %d workers each add %d to the counter, taking the lock for each\n",
+	       SHM_WORKERS, SHM_ADDS);
+	for (i = 0; i < SHM_WORKERS; i++)
+		w[i] = ok ? spawn(shm_worker_main, sfd, i + 1, -1) : -1;
+	for (i = 0; i < SHM_WORKERS; i++) {
+		if (w[i] > 0) {
+			char name[16];
+
+			snprintf(name, sizeof(name), "worker %d", i + 1);
+			ok &= reap(w[i], name);
+		} else {
+			ok = false;
+		}
+	}
+	ok &= expect(c->count == want, "demo:", "the counter is not exact");
+	printf("demo: the counter is %" PRIu64 " (expected %" PRIu64 ")\n",
+	       c->count, want);
+	if (expect_ret(kipc_shm_stat(fd, &st), 0, "demo:", "kipc_shm_stat"))
+		printf("demo: stat: %u registered lock, region of %" PRIu64 " bytes\n",
+		       (unsigned int)st.nr_locks, (uint64_t)st.region_size);
+	else
+		ok = false;
+	ok &= expect_ret(kipc_shm_remove(sfd, DEMO_SHM), 0, "demo:",
+			 "kipc_shm_remove");
+	kipc_shm_unmap(&r);
+	close(fd);
+	return ok;
+}
+
 int main(void)
 {
 	struct kipc_queue_stat st;
@@ -1065,6 +1172,7 @@ int main(void)
 	ok &= run_call();
 	ok &= run_mailbox(sfd);
 	ok &= run_pipe(sfd);
+	ok &= run_shm(sfd);
 	close(sfd);
 	printf("demo: %s\n", ok ? "OK" : "FAILED");
 	return ok ? 0 : 1;

@@ -263,7 +263,8 @@
  *   KIPC_IOC_SHM_REMOVE (session fd, struct kipc_queue_remove): the name
  *     goes, mappings and fds stay.  Errors as KIPC_IOC_QUEUE_REMOVE.
  *   KIPC_IOC_SHM_STAT (region fd): struct kipc_shm_stat
- *   KIPC_IOC_SHM_SET (region fd): mode and owner; -EPERM as for queues
+ *   KIPC_IOC_SHM_SET (region fd): mode and owner; -EPERM as for queues,
+ *     -EIDRM once the region was removed (as for queues)
  *   KIPC_IOC_SHM_WAIT (region fd): 0 when woken (or spuriously: check the
  *     word again)
  *     -EBADF        fd not opened with KIPC_O_READ
