@@ -585,7 +585,8 @@ TEST_F(call, concurrent_caller_processes_each_get_their_own_reply)
 	EXPECT_NE(r[1].request_id, r[2].request_id);
 	EXPECT_NE(r[0].request_id, r[2].request_id);
 	for (i = 2; i >= 0; i--) {
-		snprintf(reply, sizeof(reply), "re:%s", buf[i]);
+		/* the request is the 2 bytes "c<k>" */
+		snprintf(reply, sizeof(reply), "re:%.2s", buf[i]);
 		ASSERT_EQ(0, kipc_reply(self->sfd, r[i].request_id, reply,
 					strlen(reply)));
 	}

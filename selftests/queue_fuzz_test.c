@@ -504,7 +504,7 @@ static char *pick_name(struct fuzz *f, char *copy, bool *null)
 		snprintf(buf, sizeof(buf), "%s", f->pool[below(f, NR_POOL)]);
 		break;
 	}
-	snprintf(copy, KIPC_NAME_MAX + 2, "%s", buf);
+	snprintf(copy, KIPC_NAME_MAX + 2, "%.*s", KIPC_NAME_MAX + 1, buf);
 	pl = PL_OK;
 	return place_bytes(f, &pl, buf, strlen(buf) + 1, &readable, true);
 }

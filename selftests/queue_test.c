@@ -727,7 +727,7 @@ TEST_F(queue, max_msgsize_over_capacity_returns_einval)
 TEST_F(queue, zero_byte_message_works)
 {
 	struct kipc_msg_info info;
-	char buf[8];
+	char buf[8] = "";
 
 	ASSERT_EQ(0, kt_send_nb(self->qfd, buf, 0, 3));
 	EXPECT_EQ(1, kt_nr_msgs(self->qfd));
