@@ -24,6 +24,7 @@
 #include <linux/stringhash.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 #include <linux/xarray.h>
 #include <kunit/visibility.h>
 #include <linux/kipc.h>
@@ -502,6 +503,53 @@ bool kipc_object_owner_locked(struct kipc_object *obj)
 	lockdep_assert_held(&kipc_reg_lock);
 	return uid_eq(euid, obj->uid) || uid_eq(euid, obj->cuid) ||
 	       capable(CAP_SYS_ADMIN);
+}
+
+/**
+ * kipc_owner_set_init() - check the mode and owner fields of a set ioctl
+ * @o:		out: what to apply with kipc_object_set_owner_locked()
+ * @flags:	the ioctl's KIPC_SET_* flags (only MODE, UID and GID are used)
+ * @mode:	its mode field
+ * @uid:	its uid field, in the caller's user namespace
+ * @gid:	its gid field, likewise
+ *
+ * Return: 0, or -EINVAL for mode bits outside 0777 or an id that does not
+ * map into the kernel.
+ */
+int kipc_owner_set_init(struct kipc_owner_set *o, u32 flags, u32 mode,
+			u32 uid, u32 gid)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	o->flags = flags & (KIPC_SET_MODE | KIPC_SET_UID | KIPC_SET_GID);
+	o->mode = mode;
+	o->uid = make_kuid(ns, uid);
+	o->gid = make_kgid(ns, gid);
+	if ((o->flags & KIPC_SET_MODE) && (mode & ~0777))
+		return -EINVAL;
+	if (((o->flags & KIPC_SET_UID) && !uid_valid(o->uid)) ||
+	    ((o->flags & KIPC_SET_GID) && !gid_valid(o->gid)))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * kipc_object_set_owner_locked() - apply a checked mode and owner change
+ * @obj:	the object; the caller checked kipc_object_owner_locked()
+ * @o:		from kipc_owner_set_init()
+ *
+ * Context: kipc_reg_lock held.
+ */
+void kipc_object_set_owner_locked(struct kipc_object *obj,
+				  const struct kipc_owner_set *o)
+{
+	lockdep_assert_held(&kipc_reg_lock);
+	if (o->flags & KIPC_SET_MODE)
+		obj->mode = o->mode;
+	if (o->flags & KIPC_SET_UID)
+		obj->uid = o->uid;
+	if (o->flags & KIPC_SET_GID)
+		obj->gid = o->gid;
 }
 
 /**

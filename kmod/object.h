@@ -156,6 +156,24 @@ void kipc_object_remove_all(void);
 bool kipc_object_may_locked(struct kipc_object *obj, int may);
 bool kipc_object_owner_locked(struct kipc_object *obj);
 
+/**
+ * struct kipc_owner_set - the mode and owner a set ioctl asks for
+ * @flags:	which of them: KIPC_SET_MODE, KIPC_SET_UID, KIPC_SET_GID
+ * @mode:	new permission bits
+ * @uid, @gid:	new owner, mapped from the caller's user namespace
+ */
+struct kipc_owner_set {
+	u32 flags;
+	umode_t mode;
+	kuid_t uid;
+	kgid_t gid;
+};
+
+int kipc_owner_set_init(struct kipc_owner_set *o, u32 flags, u32 mode,
+			u32 uid, u32 gid);
+void kipc_object_set_owner_locked(struct kipc_object *obj,
+				  const struct kipc_owner_set *o);
+
 char *kipc_name_from_user(u64 uptr);
 
 #if IS_ENABLED(CONFIG_KUNIT)

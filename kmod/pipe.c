@@ -867,7 +867,7 @@ static long kipc_ioctl_pipe_stat(struct file *file, void __user *arg)
  */
 static int kipc_pipe_set_locked(struct kipc_pipe *p,
 				const struct kipc_pipe_set *args, u32 cap,
-				char **ring, kuid_t uid, kgid_t gid)
+				char **ring, const struct kipc_owner_set *owner)
 {
 	struct kipc_object *obj = &p->obj;
 	char *old;
@@ -885,12 +885,7 @@ static int kipc_pipe_set_locked(struct kipc_pipe *p,
 		if (ret)
 			return ret;
 	}
-	if (args->flags & KIPC_SET_MODE)
-		obj->mode = args->mode;
-	if (args->flags & KIPC_SET_UID)
-		obj->uid = uid;
-	if (args->flags & KIPC_SET_GID)
-		obj->gid = gid;
+	kipc_object_set_owner_locked(obj, owner);
 	if (args->flags & KIPC_SET_CAPACITY) {
 		old = p->buf;
 		kipc_pipe_ring_copy(*ring, old, p->capacity, p->head, p->len);
@@ -905,11 +900,9 @@ static int kipc_pipe_set_locked(struct kipc_pipe *p,
 static long kipc_ioctl_pipe_set(struct file *file, void __user *arg)
 {
 	struct kipc_pipe *p = kipc_pipe_file(file);
-	struct user_namespace *ns = current_user_ns();
+	struct kipc_owner_set owner;
 	struct kipc_pipe_set args;
 	char *ring = NULL;
-	kuid_t uid;
-	kgid_t gid;
 	u32 cap = 0;
 	long ret;
 
@@ -920,13 +913,10 @@ static long kipc_ioctl_pipe_set(struct file *file, void __user *arg)
 	if ((args.flags & ~KIPC_PIPE_SET_ALL) ||
 	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
 		return -EINVAL;
-	if ((args.flags & KIPC_SET_MODE) && (args.mode & ~0777))
-		return -EINVAL;
-	uid = make_kuid(ns, args.uid);
-	gid = make_kgid(ns, args.gid);
-	if (((args.flags & KIPC_SET_UID) && !uid_valid(uid)) ||
-	    ((args.flags & KIPC_SET_GID) && !gid_valid(gid)))
-		return -EINVAL;
+	ret = kipc_owner_set_init(&owner, args.flags, args.mode, args.uid,
+				  args.gid);
+	if (ret)
+		return ret;
 	if (args.flags & KIPC_SET_CAPACITY) {
 		ret = kipc_pipe_capacity(args.capacity,
 					 READ_ONCE(kipc_pipe_size_max), &cap);
@@ -940,7 +930,7 @@ static long kipc_ioctl_pipe_set(struct file *file, void __user *arg)
 	/* see "pipe locking": the pipe's mutex first */
 	mutex_lock(&p->mutex);
 	mutex_lock(&kipc_reg_lock);
-	ret = kipc_pipe_set_locked(p, &args, cap, &ring, uid, gid);
+	ret = kipc_pipe_set_locked(p, &args, cap, &ring, &owner);
 	mutex_unlock(&kipc_reg_lock);
 	mutex_unlock(&p->mutex);
 	kvfree(ring);	/* the old ring, or the unused new one */

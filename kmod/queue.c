@@ -759,7 +759,7 @@ static long kipc_ioctl_queue_stat(struct file *file, void __user *arg)
 /* Apply @args with kipc_reg_lock held: all of it or, on error, nothing. */
 static int kipc_queue_set_locked(struct kipc_queue *q,
 				 const struct kipc_queue_set *args,
-				 kuid_t uid, kgid_t gid)
+				 const struct kipc_owner_set *owner)
 {
 	struct kipc_object *obj = &q->obj;
 	struct kipc_queue_limits lim = q->lim, max;
@@ -784,12 +784,7 @@ static int kipc_queue_set_locked(struct kipc_queue *q,
 	if (ret)
 		return ret;
 
-	if (args->flags & KIPC_SET_MODE)
-		obj->mode = args->mode;
-	if (args->flags & KIPC_SET_UID)
-		obj->uid = uid;
-	if (args->flags & KIPC_SET_GID)
-		obj->gid = gid;
+	kipc_object_set_owner_locked(obj, owner);
 	spin_lock(&q->lock);
 	WRITE_ONCE(q->lim.max_msgsize, lim.max_msgsize); /* read unlocked too */
 	q->lim.capacity = lim.capacity;
@@ -802,10 +797,8 @@ static int kipc_queue_set_locked(struct kipc_queue *q,
 static long kipc_ioctl_queue_set(struct file *file, void __user *arg)
 {
 	struct kipc_queue *q = kipc_queue_file(file);
-	struct user_namespace *ns = current_user_ns();
+	struct kipc_owner_set owner;
 	struct kipc_queue_set args;
-	kuid_t uid;
-	kgid_t gid;
 	long ret;
 
 	ret = kipc_copy_args_from_user(&args, sizeof(args),
@@ -815,16 +808,13 @@ static long kipc_ioctl_queue_set(struct file *file, void __user *arg)
 	if ((args.flags & ~KIPC_SET_ALL) || args.reserved0 ||
 	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
 		return -EINVAL;
-	if ((args.flags & KIPC_SET_MODE) && (args.mode & ~0777))
-		return -EINVAL;
-	uid = make_kuid(ns, args.uid);
-	gid = make_kgid(ns, args.gid);
-	if (((args.flags & KIPC_SET_UID) && !uid_valid(uid)) ||
-	    ((args.flags & KIPC_SET_GID) && !gid_valid(gid)))
-		return -EINVAL;
+	ret = kipc_owner_set_init(&owner, args.flags, args.mode, args.uid,
+				  args.gid);
+	if (ret)
+		return ret;
 
 	mutex_lock(&kipc_reg_lock);
-	ret = kipc_queue_set_locked(q, &args, uid, gid);
+	ret = kipc_queue_set_locked(q, &args, &owner);
 	mutex_unlock(&kipc_reg_lock);
 	if (!ret)	/* limits may have grown */
 		kipc_wake(&q->send_wait);

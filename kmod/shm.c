@@ -688,11 +688,9 @@ static long kipc_ioctl_shm_stat(struct file *file, void __user *arg)
 static long kipc_ioctl_shm_set(struct file *file, void __user *arg)
 {
 	struct kipc_shm *shm = kipc_shm_file(file);
-	struct user_namespace *ns = current_user_ns();
 	struct kipc_object *obj = &shm->obj;
+	struct kipc_owner_set owner;
 	struct kipc_shm_set args;
-	kuid_t uid;
-	kgid_t gid;
 	long ret;
 
 	ret = kipc_copy_args_from_user(&args, sizeof(args),
@@ -702,13 +700,10 @@ static long kipc_ioctl_shm_set(struct file *file, void __user *arg)
 	if ((args.flags & ~KIPC_SHM_SET_ALL) || args.reserved0 ||
 	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
 		return -EINVAL;
-	if ((args.flags & KIPC_SET_MODE) && (args.mode & ~0777))
-		return -EINVAL;
-	uid = make_kuid(ns, args.uid);
-	gid = make_kgid(ns, args.gid);
-	if (((args.flags & KIPC_SET_UID) && !uid_valid(uid)) ||
-	    ((args.flags & KIPC_SET_GID) && !gid_valid(gid)))
-		return -EINVAL;
+	ret = kipc_owner_set_init(&owner, args.flags, args.mode, args.uid,
+				  args.gid);
+	if (ret)
+		return ret;
 
 	mutex_lock(&kipc_reg_lock);
 	if (!obj->linked) {
@@ -716,12 +711,7 @@ static long kipc_ioctl_shm_set(struct file *file, void __user *arg)
 	} else if (!kipc_object_owner_locked(obj)) {
 		ret = -EPERM;
 	} else {
-		if (args.flags & KIPC_SET_MODE)
-			obj->mode = args.mode;
-		if (args.flags & KIPC_SET_UID)
-			obj->uid = uid;
-		if (args.flags & KIPC_SET_GID)
-			obj->gid = gid;
+		kipc_object_set_owner_locked(obj, &owner);
 		shm->change_time = ktime_get_real_ns();
 	}
 	mutex_unlock(&kipc_reg_lock);
