@@ -112,19 +112,19 @@ static long kipc_session_ioctl(struct file *file, unsigned int cmd,
 	case KIPC_IOC_BASE(KIPC_IOC_QUEUE_OPEN):
 		return kipc_ioctl_queue_open(uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_QUEUE_REMOVE):
-		return kipc_ioctl_queue_remove(uarg);
+		return kipc_ioctl_remove(uarg, KIPC_OBJ_QUEUE);
 	case KIPC_IOC_BASE(KIPC_IOC_MAILBOX_OPEN):
 		return kipc_ioctl_mailbox_open(uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_MAILBOX_REMOVE):
-		return kipc_ioctl_mailbox_remove(uarg);
+		return kipc_ioctl_remove(uarg, KIPC_OBJ_MAILBOX);
 	case KIPC_IOC_BASE(KIPC_IOC_PIPE_OPEN):
 		return kipc_ioctl_pipe_open(uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_PIPE_REMOVE):
-		return kipc_ioctl_pipe_remove(uarg);
+		return kipc_ioctl_remove(uarg, KIPC_OBJ_PIPE);
 	case KIPC_IOC_BASE(KIPC_IOC_SHM_OPEN):
 		return kipc_ioctl_shm_open(uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_SHM_REMOVE):
-		return kipc_ioctl_shm_remove(uarg);
+		return kipc_ioctl_remove(uarg, KIPC_OBJ_SHM);
 	case KIPC_IOC_BASE(KIPC_IOC_BIND):
 		return kipc_session_bind(file, uarg);
 	case KIPC_IOC_BASE(KIPC_IOC_CONNECT):

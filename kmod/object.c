@@ -356,6 +356,36 @@ int kipc_object_remove(enum kipc_obj_type type, const char *name, u64 id)
 }
 
 /**
+ * kipc_ioctl_remove() - KIPC_IOC_{QUEUE,MAILBOX,PIPE,SHM}_REMOVE
+ * @arg:	struct kipc_queue_remove in user space
+ * @type:	the type the command removes
+ *
+ * Return: 0, or the errors of struct kipc_queue_remove's checks, of the
+ * name and of kipc_object_remove().
+ */
+long kipc_ioctl_remove(void __user *arg, enum kipc_obj_type type)
+{
+	struct kipc_queue_remove args;
+	char *name = NULL;
+	long ret;
+
+	ret = kipc_copy_args_from_user(&args, sizeof(args),
+				       KIPC_QUEUE_REMOVE_SIZE_VER0, arg);
+	if (ret)
+		return ret;
+	if (args.flags || memchr_inv(args.reserved, 0, sizeof(args.reserved)))
+		return -EINVAL;
+	if (args.name_ptr) {
+		name = kipc_name_from_user(args.name_ptr);
+		if (IS_ERR(name))
+			return PTR_ERR(name);
+	}
+	ret = kipc_object_remove(type, name, args.id);
+	kfree(name);
+	return ret;
+}
+
+/**
  * kipc_object_unlink() - unlink @obj if it still is linked
  * @obj:	the object; the caller holds a reference
  *

@@ -615,28 +615,6 @@ out_put_ends:
 	return ret;
 }
 
-long kipc_ioctl_pipe_remove(void __user *arg)
-{
-	struct kipc_queue_remove args;
-	char *name = NULL;
-	long ret;
-
-	ret = kipc_copy_args_from_user(&args, sizeof(args),
-				       KIPC_QUEUE_REMOVE_SIZE_VER0, arg);
-	if (ret)
-		return ret;
-	if (args.flags || memchr_inv(args.reserved, 0, sizeof(args.reserved)))
-		return -EINVAL;
-	if (args.name_ptr) {
-		name = kipc_name_from_user(args.name_ptr);
-		if (IS_ERR(name))
-			return PTR_ERR(name);
-	}
-	ret = kipc_object_remove(KIPC_OBJ_PIPE, name, args.id);
-	kfree(name);
-	return ret;
-}
-
 static struct kipc_pipe *kipc_pipe_file(struct file *file)
 {
 	return ((struct kipc_pipe_file *)file->private_data)->pipe;

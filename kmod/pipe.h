@@ -13,7 +13,6 @@ extern unsigned int kipc_pipe_size_max;
 extern unsigned int kipc_pipe_size_default;
 
 long kipc_ioctl_pipe_open(void __user *uarg);
-long kipc_ioctl_pipe_remove(void __user *uarg);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 int kipc_pipe_capacity(u64 bytes, u64 max, u32 *cap);

@@ -598,39 +598,6 @@ long kipc_ioctl_mailbox_open(void __user *arg)
 	return kipc_queue_do_open(arg, &kipc_mailbox_ops);
 }
 
-/* KIPC_IOC_QUEUE_REMOVE and KIPC_IOC_MAILBOX_REMOVE (@type says which). */
-static long kipc_queue_do_remove(void __user *arg, enum kipc_obj_type type)
-{
-	struct kipc_queue_remove args;
-	char *name = NULL;
-	long ret;
-
-	ret = kipc_copy_args_from_user(&args, sizeof(args),
-				       KIPC_QUEUE_REMOVE_SIZE_VER0, arg);
-	if (ret)
-		return ret;
-	if (args.flags || memchr_inv(args.reserved, 0, sizeof(args.reserved)))
-		return -EINVAL;
-	if (args.name_ptr) {
-		name = kipc_name_from_user(args.name_ptr);
-		if (IS_ERR(name))
-			return PTR_ERR(name);
-	}
-	ret = kipc_object_remove(type, name, args.id);
-	kfree(name);
-	return ret;
-}
-
-long kipc_ioctl_queue_remove(void __user *arg)
-{
-	return kipc_queue_do_remove(arg, KIPC_OBJ_QUEUE);
-}
-
-long kipc_ioctl_mailbox_remove(void __user *arg)
-{
-	return kipc_queue_do_remove(arg, KIPC_OBJ_MAILBOX);
-}
-
 static long kipc_ioctl_queue_send(struct file *file, void __user *arg)
 {
 	struct kipc_queue *q = kipc_queue_file(file);

@@ -36,9 +36,7 @@ void kipc_queue_limits_def(struct kipc_queue_limits *def);
 
 /* Session ioctls (main.c dispatches, @arg is the user pointer). */
 long kipc_ioctl_queue_open(void __user *arg);
-long kipc_ioctl_queue_remove(void __user *arg);
 long kipc_ioctl_mailbox_open(void __user *arg);
-long kipc_ioctl_mailbox_remove(void __user *arg);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 int kipc_queue_open_flags_check(u32 flags, bool mailbox);

@@ -18,7 +18,6 @@ extern unsigned int kipc_shm_locks_max;
 #define KIPC_SHM_BUCKETS	(1U << KIPC_SHM_BUCKET_BITS)
 
 long kipc_ioctl_shm_open(void __user *uarg);
-long kipc_ioctl_shm_remove(void __user *uarg);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 int kipc_shm_open_flags_check(u32 flags);
