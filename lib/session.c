@@ -50,6 +50,7 @@ static const struct {
 	{ KIPC_FEAT_QUEUE_RW,	"queue_rw" },
 	{ KIPC_FEAT_MAILBOX,	"mailbox" },
 	{ KIPC_FEAT_LINK,	"link" },
+	{ KIPC_FEAT_PIPE,	"pipe" },
 	{ KIPC_FEAT_SHM,	"shm" },
 };
 

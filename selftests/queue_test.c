@@ -99,6 +99,23 @@ TEST_F(queue, version_reports_major_1_and_queue_features)
 		  v.features & (KIPC_FEAT_QUEUE | KIPC_FEAT_QUEUE_RW));
 }
 
+/* libkipc names every feature this module reports, for messages and logs */
+TEST_F(queue, every_reported_feature_has_a_name)
+{
+	struct kipc_version v;
+	uint64_t bit;
+
+	ASSERT_EQ(0, kipc_version(self->sfd, &v));
+	for (bit = 1; bit; bit <<= 1)
+		if (v.features & bit)
+			EXPECT_NE(NULL, kipc_feature_name(bit))
+				TH_LOG("feature bit %#llx has no name",
+				       (unsigned long long)bit);
+	EXPECT_STREQ("pipe", kipc_feature_name(KIPC_FEAT_PIPE));
+	EXPECT_STREQ("shm", kipc_feature_name(KIPC_FEAT_SHM));
+	EXPECT_EQ(NULL, kipc_feature_name(1ULL << 63));
+}
+
 TEST_F(queue, version_output_has_no_stale_bytes)
 {
 	struct kipc_version v;
