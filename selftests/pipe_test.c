@@ -772,6 +772,73 @@ TEST_F(pipe, epoll_wait_wakes_when_a_child_writes)
 	close(ep);
 }
 
+/* Two new pages, the first filled with @c, the second inaccessible. */
+static char *half_mapped(char c)
+{
+	char *mem = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED)
+		return NULL;
+	memset(mem, c, PAGE);
+	if (mprotect(mem + PAGE, PAGE, PROT_NONE)) {
+		munmap(mem, 2 * PAGE);
+		return NULL;
+	}
+	return mem;
+}
+
+TEST_F(pipe, write_that_faults_midway_returns_the_bytes_before_the_fault)
+{
+	char *mem, buf[PAGE];
+	int i;
+
+	MAKE_PAIR(true, false);
+	mem = half_mapped('f');
+	ASSERT_NE(NULL, mem);
+	EXPECT_EQ(PAGE, xwrite(self->fds[1], mem, 2 * PAGE));
+	EXPECT_EQ(PAGE, fionread(self->fds[0]));
+	/* a write that faults on its first byte writes nothing */
+	EXPECT_EQ(-EFAULT, xwrite(self->fds[1], mem + PAGE, PAGE));
+	EXPECT_EQ(PAGE, fionread(self->fds[0]));
+	ASSERT_EQ(1, xwrite(self->fds[1], "g", 1));
+	ASSERT_EQ(PAGE, xread(self->fds[0], buf, PAGE));
+	for (i = 0; i < PAGE && buf[i] == 'f'; i++)
+		;
+	EXPECT_EQ(PAGE, i);
+	ASSERT_EQ(1, xread(self->fds[0], buf, PAGE));
+	EXPECT_EQ('g', buf[0]);
+	munmap(mem, 2 * PAGE);
+}
+
+TEST_F(pipe, read_that_faults_midway_keeps_the_bytes_not_copied)
+{
+	char *mem, buf[PAGE];
+	int i;
+
+	MAKE_PAIR(true, false);
+	memset(buf, 'a', PAGE);
+	ASSERT_EQ(PAGE, xwrite(self->fds[1], buf, PAGE));
+	memset(buf, 'b', PAGE);
+	ASSERT_EQ(PAGE, xwrite(self->fds[1], buf, PAGE));
+	mem = half_mapped(0);
+	ASSERT_NE(NULL, mem);
+	EXPECT_EQ(PAGE, xread(self->fds[0], mem, 2 * PAGE));
+	for (i = 0; i < PAGE && mem[i] == 'a'; i++)
+		;
+	EXPECT_EQ(PAGE, i);
+	EXPECT_EQ(PAGE, fionread(self->fds[0]));
+	/* a read that faults on its first byte takes nothing */
+	EXPECT_EQ(-EFAULT, xread(self->fds[0], mem + PAGE, PAGE));
+	EXPECT_EQ(PAGE, fionread(self->fds[0]));
+	memset(buf, 0, PAGE);
+	ASSERT_EQ(PAGE, xread(self->fds[0], buf, PAGE));
+	for (i = 0; i < PAGE && buf[i] == 'b'; i++)
+		;
+	EXPECT_EQ(PAGE, i);
+	munmap(mem, 2 * PAGE);
+}
+
 TEST_F(pipe, fionread_counts_bytes_on_both_ends)
 {
 	char buf[300];
