@@ -102,9 +102,11 @@ struct kipc_pipe {
 /**
  * struct kipc_pipe_file - what a pipe file knows of its own (private_data)
  * @pipe:	the pipe (the file holds a reference; invariant)
- * @w_counter:	the pipe's @w_counter when this read end was opened: poll
- *		reports EPOLLHUP only once a writer came after that (the
- *		EPOLLHUP rule of Linux's FIFOs)
+ * @w_counter:	for a read end opened with no writer, the pipe's @w_counter
+ *		then: poll reports EPOLLHUP only once a writer came after
+ *		that (the EPOLLHUP rule of Linux's FIFOs); for one opened
+ *		with a writer, one less, so that EPOLLHUP comes as soon as
+ *		no writer is left
  * @counted:	this end is counted in @readers or @writers (set once, under
  *		the pipe's mutex, before any other context sees the file)
  */
@@ -361,7 +363,7 @@ static int kipc_pipe_attach(struct kipc_pipe *p, struct kipc_pipe_file *rd,
 		partner = &p->w_counter;
 	if (rd) {
 		/* a writer of this same call counts as one after the open */
-		rd->w_counter = p->w_counter;
+		rd->w_counter = p->w_counter - !!p->writers;
 		WRITE_ONCE(p->readers, p->readers + 1);
 		WRITE_ONCE(p->r_counter, p->r_counter + 1);
 		rd->counted = true;

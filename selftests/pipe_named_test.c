@@ -418,6 +418,37 @@ TEST_F(named, eof_then_a_new_writer_and_reads_resume)
 	close(rfd);
 }
 
+/*
+ * fifo(7): EPOLLHUP is held back only for a read end opened without a
+ * writer; one opened while a writer is there reports it once that goes.
+ */
+TEST_F(named, poll_hup_on_a_read_end_opened_while_a_writer_was_there)
+{
+	const char *name = create_closed(_metadata, self, 0600);
+	int rfd, wfd, r2, r3;
+
+	rfd = kipc_pipe_open(self->sfd, name, KIPC_O_READ | KIPC_O_NONBLOCK,
+			     0, 0);
+	ASSERT_LE(0, rfd);
+	wfd = kipc_pipe_open(self->sfd, name, KIPC_O_WRITE, 0, 0);
+	ASSERT_LE(0, wfd);
+	/* a writer is there: neither open waits */
+	r2 = kipc_pipe_open(self->sfd, name, KIPC_O_READ, 0, 0);
+	ASSERT_LE(0, r2);
+	r3 = kipc_pipe_open(self->sfd, name, KIPC_O_READ | KIPC_O_NONBLOCK,
+			    0, 0);
+	ASSERT_LE(0, r3);
+	EXPECT_EQ(0, kt_poll(r2, POLLIN, 0));
+	EXPECT_EQ(0, kt_poll(r3, POLLIN, 0));
+	close(wfd);
+	EXPECT_EQ(POLLHUP, kt_poll(rfd, POLLIN, 0));
+	EXPECT_EQ(POLLHUP, kt_poll(r2, POLLIN, 0));
+	EXPECT_EQ(POLLHUP, kt_poll(r3, POLLIN, 0));
+	close(r3);
+	close(r2);
+	close(rfd);
+}
+
 TEST_F(named, open_by_id_reaches_the_same_pipe)
 {
 	const char *name = kt_names_new(&self->names, "p");
