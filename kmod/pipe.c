@@ -55,8 +55,9 @@
  * @open_wait for the partner's counter to move; all non-exclusive, all
  * interruptible.  Wakers change the state under p->mutex and wake after
  * dropping it, and only when someone may wait: readers when the ring was
- * empty, writers when fewer than KIPC_PIPE_ATOMIC bytes were free (the most
- * a waiting writer needs).  Pollers sleep on the same queues.
+ * empty (or on every write once a read end was polled: @rd_polled),
+ * writers when fewer than KIPC_PIPE_ATOMIC bytes were free (the most a
+ * waiting writer needs).  Pollers sleep on the same queues.
  */
 
 /**
@@ -79,6 +80,10 @@
  * @open_wait:	lone opens waiting for the other end
  * @open_flags:	KIPC_O_* of the open that creates the pipe (invariant, used
  *		by linking() only)
+ * @rd_polled:	a read end was polled: writers wake @rd_wait on every write,
+ *		not only into an empty ring, as edge-triggered epoll wants
+ *		each write as an edge (Linux's poll_usage; set once, read
+ *		unlocked)
  */
 struct kipc_pipe {
 	struct kipc_object obj;
@@ -97,6 +102,7 @@ struct kipc_pipe {
 	wait_queue_head_t wr_wait;
 	wait_queue_head_t open_wait;
 	unsigned int open_flags;
+	bool rd_polled;
 };
 
 /**
@@ -748,8 +754,8 @@ static ssize_t kipc_pipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		n = kipc_pipe_write_room(p->capacity, p->len, total - written,
 					 atomic);
 		if (n) {
-			/* readers wait only on an empty ring */
-			wake |= !p->len;
+			/* readers wait only on an empty ring, pollers not */
+			wake |= !p->len || READ_ONCE(p->rd_polled);
 			done = kipc_pipe_copy_in(p, n, from);
 			WRITE_ONCE(p->len, p->len + done);
 			p->bytes_written += done;
@@ -788,8 +794,11 @@ static __poll_t kipc_pipe_poll(struct file *file, poll_table *pt)
 	struct kipc_pipe_file *pf = file->private_data;
 	struct kipc_pipe *p = pf->pipe;
 
-	if (file->f_mode & FMODE_READ)
+	if (file->f_mode & FMODE_READ) {
+		if (!READ_ONCE(p->rd_polled))
+			WRITE_ONCE(p->rd_polled, true);
 		poll_wait(file, &p->rd_wait, pt);
+	}
 	if (file->f_mode & FMODE_WRITE)
 		poll_wait(file, &p->wr_wait, pt);
 	/* unlocked, as Linux's pipes: a snapshot the wake-ups keep fresh */

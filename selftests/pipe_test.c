@@ -772,6 +772,30 @@ TEST_F(pipe, epoll_wait_wakes_when_a_child_writes)
 	close(ep);
 }
 
+/*
+ * Edge-triggered epoll: every write is an edge, also one into a pipe that
+ * is not empty (Linux wakes the read end's pollers on each write).
+ */
+TEST_F(pipe, epoll_edge_triggered_reports_each_write)
+{
+	struct epoll_event ev;
+	int ep;
+
+	MAKE_PAIR(true, false);
+	ep = kt_epoll_on(self->fds[0], EPOLLIN | EPOLLET);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(1, xwrite(self->fds[1], "a", 1));
+	ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 0));
+	EXPECT_EQ((uint32_t)EPOLLIN, ev.events);
+	/* the edge was reported: no event until the next change */
+	EXPECT_EQ(0, epoll_wait(ep, &ev, 1, 0));
+	ASSERT_EQ(1, xwrite(self->fds[1], "b", 1));
+	ASSERT_EQ(1, epoll_wait(ep, &ev, 1, 0));
+	EXPECT_EQ((uint32_t)EPOLLIN, ev.events);
+	EXPECT_EQ(2, fionread(self->fds[0]));
+	close(ep);
+}
+
 /* Two new pages, the first filled with @c, the second inaccessible. */
 static char *half_mapped(char c)
 {
