@@ -653,6 +653,49 @@ TEST_F(lock, killed_holder_without_waiters_leaves_eownerdead)
 	EXPECT_EQ(0, kipc_unlock(&self->r, &self->sh->lock));
 }
 
+/*
+ * A holder killed inside kipc_unlock(), after the exchange that frees the
+ * word and before its wake: the word no longer shows the waiter, yet it
+ * must not sleep on for good; the unlocker's exit wakes it.
+ */
+TEST_F(lock, waiter_wakes_when_the_unlocker_dies_before_its_wake)
+{
+	struct kipc_lock *l = &self->sh->lock;
+	pid_t holder, waiter;
+	int sv[2];
+	char c;
+
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv));
+	holder = kid(self, kt_fork());
+	if (holder == 0) {
+		close(sv[0]);
+		if (timedlock(&self->r, l))
+			_exit(KT_CHILD_WRONG);
+		if (sync_send(sv[1]) || read(sv[1], &c, 1) != 1)
+			_exit(KT_CHILD_SETUP);
+		/* kipc_unlock() up to its wake, which never comes */
+		__atomic_exchange_n(&l->word, 0, __ATOMIC_RELEASE);
+		sync_send(sv[1]);
+		for (;;)
+			pause();
+	}
+	close(sv[1]);
+	ASSERT_LT(0, holder);
+	ASSERT_EQ(0, sync_recv(sv[0]));
+	waiter = kid(self, kt_fork());
+	if (waiter == 0)
+		_exit(kt_status(timedlock(&self->r, l)));
+	ASSERT_LT(0, waiter);
+	ASSERT_TRUE(kt_wait_sleeping(waiter, 10000));
+	EXPECT_NE(0U, word(l) & KIPC_LOCK_WAITERS);
+	ASSERT_EQ(0, sync_send(sv[0]));
+	ASSERT_EQ(0, sync_recv(sv[0]));
+	close(sv[0]);
+	EXPECT_EQ(0U, word(l));
+	kill_kid(self, holder);
+	EXPECT_EQ(0, reap_kid(self, waiter));
+}
+
 TEST_F(lock, holder_that_exits_without_unlocking_is_dead_too)
 {
 	pid_t pid = kt_fork();
