@@ -142,16 +142,20 @@ static struct kipc_pipe *kipc_pipe_of(struct kipc_object *obj)
  * @max:	the module's pipe_size_max
  * @cap:	out: @bytes rounded up to a page
  *
- * Return: 0, or -EINVAL when @bytes is 0 or the rounded size exceeds @max.
+ * The ring is one kvmalloc(), which refuses (with a warning) more than
+ * INT_MAX bytes: that is the limit, whatever @max says.
+ *
+ * Return: 0, or -EINVAL when @bytes is 0 or the rounded size exceeds @max
+ * or INT_MAX.
  */
 VISIBLE_IF_KUNIT int kipc_pipe_capacity(u64 bytes, u64 max, u32 *cap)
 {
 	u64 size;
 
-	if (!bytes || bytes > U32_MAX)
+	if (!bytes || bytes > INT_MAX)
 		return -EINVAL;
 	size = round_up(bytes, PAGE_SIZE);
-	if (size > max || size > U32_MAX)
+	if (size > max || size > INT_MAX)
 		return -EINVAL;
 	*cap = size;
 	return 0;

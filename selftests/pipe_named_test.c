@@ -953,6 +953,32 @@ TEST_F(named, lowered_pipe_size_max_applies_at_once)
 	close(fds[1]);
 }
 
+/*
+ * A pipe_size_max above what one ring can be (2 GiB less a page): larger
+ * capacities are refused with -EINVAL, not by a warning of the allocator.
+ */
+TEST_F(named, capacity_over_2_gib_einval_whatever_pipe_size_max)
+{
+	long long max = param(_metadata, "pipe_size_max");
+	const char *name = kt_names_new(&self->names, "p");
+	struct kipc_pipe_open o;
+	int fds[2];
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root");
+	ASSERT_EQ(0, kipc_pipe(self->sfd, fds, 0));
+	ASSERT_EQ(0, kt_param_write("pipe_size_max", 0xfffff000ULL));
+	EXPECT_EQ(-EINVAL, kipc_pipe_set_capacity(fds[0], 0x80000000U));
+	EXPECT_EQ(-EINVAL, kipc_pipe_set_capacity(fds[0], 0xfffff000U));
+	open_args(&o, name, KIPC_O_CREAT | KIPC_O_READ | KIPC_O_WRITE);
+	o.capacity = 0x80000000U;
+	EXPECT_EQ(-EINVAL, open_raw(self->sfd, &o));
+	EXPECT_EQ(0, kt_param_write("pipe_size_max", max));
+	EXPECT_EQ(PAGE, kipc_pipe_set_capacity(fds[0], 1));
+	close(fds[0]);
+	close(fds[1]);
+}
+
 /* What a quota child does: create, close, remove, set; the results. */
 #define QUOTA_STEPS	8
 

@@ -49,6 +49,14 @@ static void capacity_over_max_after_rounding_is_einval(struct kunit *test)
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, kipc_pipe_capacity(U32_MAX, U64_MAX, &cap),
 			-EINVAL);
+	/* one kvmalloc(): INT_MAX bytes at most, whatever the max */
+	KUNIT_EXPECT_EQ(test, kipc_pipe_capacity(INT_MAX, U64_MAX, &cap),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, kipc_pipe_capacity(0x80000000ULL, U64_MAX,
+						 &cap), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kipc_pipe_capacity(round_down(INT_MAX, PAGE_SIZE),
+						 U64_MAX, &cap), 0);
+	KUNIT_EXPECT_EQ(test, cap, round_down(INT_MAX, PAGE_SIZE));
 }
 
 static void ring_add_wraps_at_the_size(struct kunit *test)
