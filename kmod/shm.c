@@ -18,7 +18,9 @@
  *   user space with a compare-and-swap of a holder id (KIPC_IOC_SHM_ATTACH
  *   gives each process its id).  When an attached process exits, every
  *   registered word it holds is set to "free, owner died" and its waiters
- *   are woken.
+ *   are woken; so are the waiters of any registered word that no longer
+ *   has the value they sleep on (the process may have died between
+ *   changing a word and waking its waiters).
  */
 #include <linux/anon_inodes.h>
 #include <linux/cred.h>
@@ -143,12 +145,14 @@ struct kipc_shm {
  * struct kipc_shm_waiter - a task in KIPC_IOC_SHM_WAIT (on its stack)
  * @node:	link in its bucket's @waiters (protected by the bucket lock)
  * @offset:	the word
+ * @expected:	the value it sleeps on
  * @task:	the sleeping task
  * @woken:	taken off the list by a wake (protected by the bucket lock)
  */
 struct kipc_shm_waiter {
 	struct list_head node;
 	u64 offset;
+	u32 expected;
 	struct task_struct *task;
 	bool woken;
 };
@@ -298,6 +302,18 @@ static struct page *kipc_shm_page(struct kipc_shm *shm, u64 offset)
 	return page;
 }
 
+/* Take @w off its bucket and wake it.  Context: its bucket lock held. */
+static void kipc_shm_wake_waiter(struct kipc_shm_waiter *w)
+{
+	list_del_init(&w->node);
+	WRITE_ONCE(w->woken, true);
+	/*
+	 * Under the lock: the waiter takes it before returning, so its task
+	 * and its stack outlive this call.
+	 */
+	wake_up_process(w->task);
+}
+
 /* Wake up to @count waiters on @offset, oldest first; how many. */
 static unsigned int kipc_shm_wake_word(struct kipc_shm *shm, u64 offset,
 					 u32 count)
@@ -312,17 +328,35 @@ static unsigned int kipc_shm_wake_word(struct kipc_shm *shm, u64 offset,
 			break;
 		if (w->offset != offset)
 			continue;
-		list_del_init(&w->node);
-		WRITE_ONCE(w->woken, true);
-		/*
-		 * Under the lock: the waiter takes it before returning, so
-		 * its task and its stack outlive this call.
-		 */
-		wake_up_process(w->task);
+		kipc_shm_wake_waiter(w);
 		n++;
 	}
 	spin_unlock(&b->lock);
 	return n;
+}
+
+/*
+ * Wake the waiters on @offset (in @page) that sleep on a value the word no
+ * longer has.  Whoever changed it should have woken them; a process killed
+ * between the change and its wake did not.  The word is read under the
+ * bucket lock, as a wait reads it, so a waiter queued after a change has
+ * seen it.
+ */
+static void kipc_shm_wake_stale(struct kipc_shm *shm, u64 offset,
+				struct page *page)
+{
+	struct kipc_shm_bucket *b = kipc_shm_bucket(shm, offset);
+	struct kipc_shm_waiter *w, *next;
+	u32 *word, val;
+
+	spin_lock(&b->lock);
+	word = kmap_local_page(page);
+	val = READ_ONCE(word[offset_in_page(offset) / sizeof(u32)]);
+	kunmap_local(word);
+	list_for_each_entry_safe(w, next, &b->waiters, node)
+		if (w->offset == offset && w->expected != val)
+			kipc_shm_wake_waiter(w);
+	spin_unlock(&b->lock);
 }
 
 /**
@@ -347,8 +381,9 @@ static int kipc_shm_wait_word(struct kipc_shm *shm, u64 offset, u32 expected,
 {
 	struct kipc_shm_bucket *b = kipc_shm_bucket(shm, offset);
 	struct kipc_shm_waiter w = {
-		.offset	= offset,
-		.task	= current,
+		.offset		= offset,
+		.expected	= expected,
+		.task		= current,
 	};
 	struct page *page;
 	u32 *word, val;
@@ -408,7 +443,11 @@ static int kipc_shm_wait_word(struct kipc_shm *shm, u64 offset, u32 expected,
 
 /*
  * Holder @id is gone: free every registered lock it holds (KIPC_LOCK_OWNER_DIED)
- * and wake all waiters of each such lock.  Context: may sleep, no lock held.
+ * and wake all waiters of each such lock.  On the other registered locks,
+ * wake the waiters whose value is stale: the process may have died inside
+ * an unlock, after the exchange that freed the word (which clears
+ * KIPC_LOCK_WAITERS) and before its wake, or after a wake took it as the
+ * one waiter to go on.  Context: may sleep, no lock held.
  */
 static void kipc_shm_release_locks(struct kipc_shm *shm, u32 id)
 {
@@ -441,11 +480,13 @@ static void kipc_shm_release_locks(struct kipc_shm *shm, u32 id)
 		}
 		changed = new != old;
 		kunmap_local(word);
-		if (changed)
+		if (changed) {
 			set_page_dirty(page);
-		put_page(page);
-		if (changed)
 			kipc_shm_wake_word(shm, offset, KIPC_WAKE_ALL);
+		} else {
+			kipc_shm_wake_stale(shm, offset, page);
+		}
+		put_page(page);
 	}
 }
 
