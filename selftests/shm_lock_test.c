@@ -362,6 +362,35 @@ TEST_F(lock, forked_child_is_not_the_holder_of_its_parents_lock)
 	EXPECT_EQ(0, kipc_unlock(&self->r, &self->sh->lock));
 }
 
+/*
+ * A child made without fork()'s atfork handlers (_Fork(), a raw clone) is
+ * a process of its own too: it gets its own holder id, not its parent's,
+ * and its locks are released at its exit.
+ */
+TEST_F(lock, child_of_fork_without_atfork_handlers_has_its_own_id)
+{
+	uint32_t mine;
+	pid_t pid;
+
+	/* the parent knows its id (and its pid) */
+	ASSERT_EQ(0, kipc_lock(&self->r, &self->sh->lock));
+	mine = word(&self->sh->lock) & KIPC_LOCK_HOLDER_MASK;
+	ASSERT_EQ(0, kipc_unlock(&self->r, &self->sh->lock));
+	fflush(stdout);
+	fflush(stderr);
+	pid = _Fork();
+	if (pid == 0) {
+		if (kipc_lock(&self->r, &self->sh->lock))
+			_exit(KT_CHILD_WRONG);
+		_exit((word(&self->sh->lock) & KIPC_LOCK_HOLDER_MASK) == mine ?
+		      KT_CHILD_WRONG : 0);
+	}
+	ASSERT_LT(0, pid);
+	EXPECT_EQ(0, kt_reap(pid));
+	ASSERT_NE(mine, word(&self->sh->lock) & KIPC_LOCK_HOLDER_MASK);
+	EXPECT_EQ(-EOWNERDEAD, timedlock(&self->r, &self->sh->lock));
+}
+
 TEST_F(lock, waiter_gets_the_lock_when_the_holder_unlocks)
 {
 	pid_t pid;
