@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <kipc.h>
@@ -33,20 +34,27 @@
 
 /*
  * The calling process's pid, without a system call on every lock: glibc's
- * getpid() is one.  Cleared in a child of fork(2), before it runs any
- * code of its own (a pthread_atfork() handler).
+ * getpid() is one.  It is kept in a page the kernel zeroes in the child of
+ * every fork (MADV_WIPEONFORK), so a child forgets it before it runs any
+ * code, whether or not its fork ran the pthread_atfork() handlers
+ * (_Fork() and a raw clone() do not).  Without such a page, no cache.
  */
-static pid_t kipc_self;
+static pid_t *kipc_self;
 static pthread_once_t kipc_self_once = PTHREAD_ONCE_INIT;
-
-static void kipc_self_forget(void)
-{
-	__atomic_store_n(&kipc_self, 0, __ATOMIC_RELAXED);
-}
 
 static void kipc_self_init(void)
 {
-	pthread_atfork(NULL, NULL, kipc_self_forget);
+	void *p;
+
+	p = mmap(NULL, sizeof(*kipc_self), PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	if (madvise(p, sizeof(*kipc_self), MADV_WIPEONFORK)) {
+		munmap(p, sizeof(*kipc_self));
+		return;
+	}
+	kipc_self = p;
 }
 
 static pid_t kipc_getpid(void)
@@ -54,10 +62,12 @@ static pid_t kipc_getpid(void)
 	pid_t pid;
 
 	pthread_once(&kipc_self_once, kipc_self_init);
-	pid = __atomic_load_n(&kipc_self, __ATOMIC_RELAXED);
+	if (!kipc_self)
+		return getpid();
+	pid = __atomic_load_n(kipc_self, __ATOMIC_RELAXED);
 	if (!pid) {
 		pid = getpid();
-		__atomic_store_n(&kipc_self, pid, __ATOMIC_RELAXED);
+		__atomic_store_n(kipc_self, pid, __ATOMIC_RELAXED);
 	}
 	return pid;
 }
