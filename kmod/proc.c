@@ -121,6 +121,11 @@ static void kipc_proc_work(struct work_struct *work)
 		if (!list_empty(&proc->hooks)) {
 			/* woken early, or a hook came back: watch again */
 			clear_bit(KIPC_PROC_QUEUED, &proc->flags);
+			/*
+			 * Order the clear before the exit check below: an exit
+			 * whose wake saw the bit still set is seen there.
+			 */
+			smp_mb__after_atomic();
 			mutex_unlock(&kipc_proc_lock);
 			if (kipc_proc_exited(proc->pid))
 				kipc_proc_queue(proc);
