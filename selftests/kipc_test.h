@@ -33,6 +33,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include <linux/capability.h>
+#include <sys/syscall.h>
 #include <kipc.h>
 
 /*
@@ -614,6 +616,83 @@ static inline int kt_quota_probe(int sfd, uid_t uid, gid_t gid)
 	if (!ret)
 		ret = kt_param_write("bytes_per_user", bytes);
 	return ret ? ret : res;
+}
+
+/*
+ * Is no object of one type charged to @uid any more (the per-type count
+ * that kt_quota_probe() does not cover)?  With the module parameter
+ * @param lowered to KT_PROBE_COUNT, a child as @uid/@gid makes exactly
+ * KT_PROBE_COUNT objects with @create (0 or -errno) and checks one more
+ * gets -EDQUOT; @remove takes them away.  The parameter is restored.
+ * Returns a KT_QUOTA_*, the child's KT_CHILD_* status, or -errno.
+ */
+#define KT_PROBE_COUNT	4
+
+struct kt_count_probe {
+	int sfd;
+	int (*create)(int sfd, const char *name);
+	int (*remove)(int sfd, const char *name);
+	char name[KT_PROBE_COUNT + 1][KT_NAME_LEN];
+};
+
+static inline int kt_count_probe_child(void *arg)
+{
+	struct kt_count_probe *p = arg;
+	int i, ret, res = KT_QUOTA_FREE;
+
+	for (i = 0; i <= KT_PROBE_COUNT && res == KT_QUOTA_FREE; i++) {
+		ret = p->create(p->sfd, p->name[i]);
+		if (i < KT_PROBE_COUNT && ret)
+			res = ret == -EDQUOT ? KT_QUOTA_HELD : KT_CHILD_WRONG;
+		else if (i == KT_PROBE_COUNT && ret != -EDQUOT)
+			res = ret ? KT_CHILD_WRONG : KT_QUOTA_OVER;
+	}
+	for (i = 0; i <= KT_PROBE_COUNT; i++)
+		p->remove(p->sfd, p->name[i]);
+	return res;
+}
+
+static inline int kt_count_probe(int sfd, uid_t uid, gid_t gid,
+				 const char *param,
+				 int (*create)(int sfd, const char *name),
+				 int (*remove)(int sfd, const char *name))
+{
+	struct kt_count_probe p = {
+		.sfd = sfd, .create = create, .remove = remove,
+	};
+	unsigned long long saved;
+	int i, ret, res;
+
+	ret = kt_param_read(param, &saved);
+	if (ret)
+		return ret;
+	for (i = 0; i <= KT_PROBE_COUNT; i++)
+		snprintf(p.name[i], KT_NAME_LEN, "kt-count-%d-%d", getpid(), i);
+	ret = kt_param_write(param, KT_PROBE_COUNT);
+	res = ret ? ret : kt_run_child(uid, gid, kt_count_probe_child, &p);
+	for (i = 0; i <= KT_PROBE_COUNT; i++)
+		remove(sfd, p.name[i]);
+	ret = kt_param_write(param, saved);
+	return ret ? ret : res;
+}
+
+/*
+ * Make the capabilities @mask (CAP_TO_MASK() of ones numbered below 32)
+ * effective again: seteuid() away from root clears the effective set and
+ * keeps the permitted one.  The fault tests need CAP_SYS_RESOURCE to write
+ * make-it-fail; kipc looks at neither.  0 or -errno.
+ */
+static inline int kt_raise_caps(uint32_t mask)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &hdr, data))
+		return -errno;
+	data[0].effective |= mask;
+	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
 }
 
 /* What kt_quota_probe() found, for a test's log. */

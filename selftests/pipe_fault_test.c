@@ -29,7 +29,6 @@
 #define FAULT_UID	4343
 #define FAULT_GID	4343
 #define PAGE		4096
-#define PROBE_PIPES	4	/* pipes_per_user during the pipe probe */
 
 static char payload[2 * PAGE];
 static char rbuf[2 * PAGE];
@@ -47,67 +46,18 @@ FIXTURE(fault) {
 	unsigned int seq;
 };
 
-static int raise_cap_sys_resource(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	data[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective |=
-		CAP_TO_MASK(CAP_SYS_RESOURCE);
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
-}
-
 /* ---- is a pipe still counted for a user? ---- */
 
-struct pipe_probe {
-	int sfd;
-	char name[PROBE_PIPES + 1][KT_NAME_LEN];
-};
-
-/* As the probed user: exactly PROBE_PIPES pipes fit.  A KT_QUOTA_*. */
-static int pipe_probe_child(void *arg)
+/* kt_count_probe()'s create: one pipe end, closed again.  0 or -errno. */
+static int probe_pipe_create(int sfd, const char *name)
 {
-	struct pipe_probe *p = arg;
-	int i, fd, res = KT_QUOTA_FREE;
+	int fd = kipc_pipe_open(sfd, name, KIPC_O_CREAT | KIPC_O_EXCL |
+				KIPC_O_READ | KIPC_O_NONBLOCK, 0600, PAGE);
 
-	for (i = 0; i <= PROBE_PIPES && res == KT_QUOTA_FREE; i++) {
-		fd = kipc_pipe_open(p->sfd, p->name[i], KIPC_O_CREAT |
-				    KIPC_O_EXCL | KIPC_O_READ |
-				    KIPC_O_NONBLOCK, 0600, PAGE);
-		if (fd >= 0)
-			close(fd);
-		if (i < PROBE_PIPES && fd < 0)
-			res = fd == -EDQUOT ? KT_QUOTA_HELD : KT_CHILD_WRONG;
-		else if (i == PROBE_PIPES && fd != -EDQUOT)
-			res = fd < 0 ? KT_CHILD_WRONG : KT_QUOTA_OVER;
-	}
-	for (i = 0; i <= PROBE_PIPES; i++)
-		kipc_pipe_remove(p->sfd, p->name[i]);
-	return res;
-}
-
-/* kt_quota_probe() for the pipe count (the bytes are that one's). */
-static int pipe_quota_probe(int sfd, uid_t uid, gid_t gid)
-{
-	unsigned long long saved;
-	struct pipe_probe p = { .sfd = sfd };
-	int i, ret, res;
-
-	ret = kt_param_read("pipes_per_user", &saved);
-	if (ret)
-		return ret;
-	for (i = 0; i <= PROBE_PIPES; i++)
-		snprintf(p.name[i], KT_NAME_LEN, "kt-pprobe-%d-%d", getpid(), i);
-	ret = kt_param_write("pipes_per_user", PROBE_PIPES);
-	res = ret ? ret : kt_run_child(uid, gid, pipe_probe_child, &p);
-	for (i = 0; i <= PROBE_PIPES; i++)
-		kipc_pipe_remove(sfd, p.name[i]);
-	ret = kt_param_write("pipes_per_user", saved);
-	return ret ? ret : res;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 /* ---- the fixture ---- */
@@ -134,7 +84,7 @@ FIXTURE_SETUP(fault)
 	ASSERT_EQ(0, setegid(FAULT_GID));
 	ASSERT_EQ(0, seteuid(FAULT_UID));
 	self->dropped = true;
-	ASSERT_EQ(0, raise_cap_sys_resource());
+	ASSERT_EQ(0, kt_raise_caps(CAP_TO_MASK(CAP_SYS_RESOURCE)));
 }
 
 static void close_ends(struct kipc_pipe_open *o)
@@ -162,7 +112,9 @@ FIXTURE_TEARDOWN(fault)
 		kt_fault_knobs_restore(_metadata, &self->fault);
 	if (self->dropped) {
 		/* whatever failed or succeeded, nothing stays charged */
-		res = pipe_quota_probe(self->sfd, FAULT_UID, FAULT_GID);
+		res = kt_count_probe(self->sfd, FAULT_UID, FAULT_GID,
+				     "pipes_per_user", probe_pipe_create,
+				     kipc_pipe_remove);
 		EXPECT_EQ(KT_QUOTA_FREE, res) TH_LOG("pipes of uid %d: %s",
 						     FAULT_UID,
 						     kt_quota_str(res));

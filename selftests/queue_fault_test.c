@@ -60,25 +60,6 @@ FIXTURE(fault) {
 	unsigned int seq;	/* messages sent by the checks */
 };
 
-/*
- * Make CAP_SYS_RESOURCE effective again (seteuid() to non-root cleared the
- * effective set, the permitted one is kept): writing make-it-fail needs it,
- * kipc does not look at it.
- */
-static int raise_cap_sys_resource(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	data[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective |=
-		CAP_TO_MASK(CAP_SYS_RESOURCE);
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
-}
-
 FIXTURE_SETUP(fault)
 {
 	self->qfd = -1;
@@ -102,7 +83,7 @@ FIXTURE_SETUP(fault)
 	ASSERT_EQ(0, setegid(FAULT_GID));
 	ASSERT_EQ(0, seteuid(FAULT_UID));
 	self->dropped = true;
-	ASSERT_EQ(0, raise_cap_sys_resource());
+	ASSERT_EQ(0, kt_raise_caps(CAP_TO_MASK(CAP_SYS_RESOURCE)));
 }
 
 FIXTURE_TEARDOWN(fault)

@@ -27,7 +27,7 @@
  * lock word unchanged; the base region is as it was and still works.  The
  * calls run as an unprivileged euid of their own, so that the teardown's
  * quota probes see exactly what they charged: the byte quota (shared with
- * queues, kt_quota_probe()) and the region count (shm_quota_probe()).
+ * queues, kt_quota_probe()) and the region count (kt_count_probe()).
  * Leaks are for kmemleak, which the runner scans after rmmod in the debug
  * kernel, and so is the log (KASAN, lockdep, WARNING).
  *
@@ -44,7 +44,6 @@
 #define FAULT_GID	4343
 #define BIG_PAGES	512	/* the wait and lock paths' region */
 #define LOCK_STRIDE	256	/* between new locks: a new xarray leaf */
-#define PROBE_REGIONS	4	/* shm_per_user during the probe */
 #define FILL		0x5a5a5a5aU
 
 static long psz;
@@ -67,73 +66,18 @@ FIXTURE(fault) {
 	struct kt_names names;
 };
 
-/*
- * Make CAP_SYS_RESOURCE (make-it-fail needs it) and CAP_IPC_LOCK (the
- * mappings, locked by mlockall(), over RLIMIT_MEMLOCK) effective again;
- * kipc looks at neither.
- */
-static int raise_cap_sys_resource(void)
-{
-	struct __user_cap_header_struct hdr = {
-		.version = _LINUX_CAPABILITY_VERSION_3,
-	};
-	struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
-
-	if (syscall(SYS_capget, &hdr, data))
-		return -errno;
-	data[CAP_TO_INDEX(CAP_SYS_RESOURCE)].effective |=
-		CAP_TO_MASK(CAP_SYS_RESOURCE);
-	data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective |=
-		CAP_TO_MASK(CAP_IPC_LOCK);
-	return syscall(SYS_capset, &hdr, data) ? -errno : 0;
-}
-
 /* ---- the region count probe (kt_quota_probe() is about queues) ---- */
 
-struct shm_probe {
-	int sfd;
-	char name[PROBE_REGIONS + 1][KT_NAME_LEN];
-};
-
-/* As the probed user: PROBE_REGIONS regions fit, one more does not. */
-static int shm_probe_child(void *arg)
+/* kt_count_probe()'s create: a 1-byte region, closed again. */
+static int probe_shm_create(int sfd, const char *name)
 {
-	struct shm_probe *p = arg;
-	int i, fd, res = KT_QUOTA_FREE;
+	int fd = kipc_shm_open(sfd, name, KIPC_O_CREAT | KIPC_O_EXCL |
+			       KIPC_O_READ, 0600, 1, NULL);
 
-	for (i = 0; i <= PROBE_REGIONS && res == KT_QUOTA_FREE; i++) {
-		fd = kipc_shm_open(p->sfd, p->name[i], KIPC_O_CREAT |
-				   KIPC_O_EXCL | KIPC_O_READ, 0600, 1, NULL);
-		if (fd >= 0)
-			close(fd);
-		if (i < PROBE_REGIONS && fd < 0)
-			res = fd == -EDQUOT ? KT_QUOTA_HELD : KT_CHILD_WRONG;
-		else if (i == PROBE_REGIONS && fd != -EDQUOT)
-			res = fd >= 0 ? KT_QUOTA_OVER : KT_CHILD_WRONG;
-	}
-	for (i = 0; i <= PROBE_REGIONS; i++)
-		kipc_shm_remove(p->sfd, p->name[i]);
-	return res;
-}
-
-/* Is no region charged to @uid any more?  A KT_QUOTA_* or -errno. */
-static int shm_quota_probe(int sfd, uid_t uid, gid_t gid)
-{
-	unsigned long long saved;
-	struct shm_probe p = { .sfd = sfd };
-	int i, ret, res;
-
-	ret = kt_param_read("shm_per_user", &saved);
-	if (ret)
-		return ret;
-	for (i = 0; i <= PROBE_REGIONS; i++)
-		snprintf(p.name[i], KT_NAME_LEN, "kt-shmq-%d-%d", getpid(), i);
-	ret = kt_param_write("shm_per_user", PROBE_REGIONS);
-	res = ret ? ret : kt_run_child(uid, gid, shm_probe_child, &p);
-	for (i = 0; i <= PROBE_REGIONS; i++)
-		kipc_shm_remove(sfd, p.name[i]);
-	ret = kt_param_write("shm_per_user", saved);
-	return ret ? ret : res;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 0;
 }
 
 FIXTURE_SETUP(fault)
@@ -158,7 +102,9 @@ FIXTURE_SETUP(fault)
 	ASSERT_EQ(0, setegid(FAULT_GID));
 	ASSERT_EQ(0, seteuid(FAULT_UID));
 	self->dropped = true;
-	ASSERT_EQ(0, raise_cap_sys_resource());
+	/* make-it-fail needs CAP_SYS_RESOURCE, the locked mappings CAP_IPC_LOCK */
+	ASSERT_EQ(0, kt_raise_caps(CAP_TO_MASK(CAP_SYS_RESOURCE) |
+				   CAP_TO_MASK(CAP_IPC_LOCK)));
 }
 
 FIXTURE_TEARDOWN(fault)
@@ -190,7 +136,9 @@ FIXTURE_TEARDOWN(fault)
 		EXPECT_EQ(KT_QUOTA_FREE, res) TH_LOG("bytes of uid %d: %s",
 						     FAULT_UID,
 						     kt_quota_str(res));
-		res = shm_quota_probe(self->sfd, FAULT_UID, FAULT_GID);
+		res = kt_count_probe(self->sfd, FAULT_UID, FAULT_GID,
+				     "shm_per_user", probe_shm_create,
+				     kipc_shm_remove);
 		EXPECT_EQ(KT_QUOTA_FREE, res) TH_LOG("regions of uid %d: %s",
 						     FAULT_UID,
 						     kt_quota_str(res));
