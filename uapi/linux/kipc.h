@@ -295,7 +295,7 @@
 #define KIPC_DEVICE		"/dev/kipc"
 
 #define KIPC_VERSION_MAJOR	1
-#define KIPC_VERSION_MINOR	2
+#define KIPC_VERSION_MINOR	3
 
 /* Longest object name, without the terminating NUL. */
 #define KIPC_NAME_MAX		255
@@ -307,6 +307,7 @@
 #define KIPC_FEAT_LINK		(1ULL << 3)	/* direct links, request-reply */
 #define KIPC_FEAT_PIPE		(1ULL << 4)	/* pipes */
 #define KIPC_FEAT_SHM		(1ULL << 5)	/* shared memory, wait/wake, locks */
+#define KIPC_FEAT_GENL		(1ULL << 6)	/* generic netlink family "kipc" */
 
 /**
  * struct kipc_version - KIPC_IOC_VERSION
@@ -1008,5 +1009,216 @@ struct kipc_shm_lock {
 #define KIPC_IOC_SHM_WAKE	_IOW(KIPC_IOC_MAGIC, 0x53, struct kipc_shm_wake)
 #define KIPC_IOC_SHM_ATTACH	_IO(KIPC_IOC_MAGIC, 0x54)
 #define KIPC_IOC_SHM_LOCK_INIT	_IOW(KIPC_IOC_MAGIC, 0x55, struct kipc_shm_lock)
+
+/*
+ * Generic netlink family KIPC_GENL_NAME ("kipc"), version KIPC_GENL_VERSION
+ *
+ * Introspection and management of every kipc object, the way ipcs/ipcrm,
+ * ss and "ip monitor" work: resolve the family id with CTRL_CMD_GETFAMILY,
+ * then send these commands.  Every attribute lives in one space
+ * (KIPC_A_*); requests are validated strictly: an unknown attribute, a
+ * wrong type or length, or a value out of range fails the whole request
+ * with -EINVAL (or -ERANGE) and an extended-ACK message naming the
+ * attribute, before anything is done.  The family lives in the initial
+ * network namespace only.
+ *
+ * Commands (request attributes; the reply is one message per object, of
+ * the same command, with the attributes listed under "Objects"):
+ *   KIPC_CMD_OBJ_GET, doit: KIPC_A_ID, or KIPC_A_TYPE and KIPC_A_NAME
+ *     (queues, mailboxes, pipes, shm regions).  -ENOENT no such object,
+ *     -EINVAL neither or both ways of naming one.
+ *   KIPC_CMD_OBJ_GET, dump (NLM_F_DUMP): every object in id order,
+ *     optional filters KIPC_A_TYPE and KIPC_A_UID (the owner).  A dump is
+ *     taken in pieces without holding a lock throughout: each object
+ *     appears at most once; objects created or removed while it runs may
+ *     or may not appear, and then the messages after the change carry
+ *     NLM_F_DUMP_INTR (netlink's convention: dump again for a snapshot).
+ *   KIPC_CMD_OBJ_NEW: create a named, persistent queue, mailbox (not
+ *     owned by a process) or shm region owned by the caller, as
+ *     KIPC_IOC_*_OPEN with KIPC_O_CREAT|KIPC_O_EXCL would (no fd).
+ *     Requires KIPC_A_TYPE and KIPC_A_NAME; optional KIPC_A_MODE (default
+ *     0600), KIPC_A_MAX_MSGS, KIPC_A_MAX_MSGSIZE, KIPC_A_CAPACITY (queue
+ *     and mailbox: the limits; shm: the size, required).  Errors as for
+ *     the open ioctls; -EOPNOTSUPP for pipes, sessions and links.  The
+ *     reply (with NLM_F_ECHO, or always: one KIPC_CMD_OBJ_NEW message) is
+ *     the new object.
+ *   KIPC_CMD_OBJ_DEL: remove by KIPC_A_ID, or KIPC_A_TYPE and KIPC_A_NAME,
+ *     with the effect of KIPC_IOC_*_REMOVE.  -EPERM unless the caller owns
+ *     or created the object or has CAP_SYS_ADMIN; -ENOENT; -EOPNOTSUPP
+ *     for sessions and links (they end when their process closes them).
+ *   KIPC_CMD_STATS_GET: module-wide statistics (see "Statistics").
+ *
+ * Objects (KIPC_A_TYPE is an enum kipc_type)
+ *   all:       KIPC_A_ID, KIPC_A_TYPE, KIPC_A_CREATE_TIME,
+ *              KIPC_A_CREATOR_PID (0 when not visible in the reader's pid
+ *              namespace, or exited)
+ *   queue, mailbox, pipe, shm: KIPC_A_NAME (only when named and visible,
+ *              see below), KIPC_A_UID, KIPC_A_GID, KIPC_A_CUID, KIPC_A_CGID,
+ *              KIPC_A_MODE, KIPC_A_FLAGS (KIPC_STAT_*), KIPC_A_FILES (open
+ *              fds)
+ *   queue, mailbox: KIPC_A_MSGS, KIPC_A_BYTES (queued now),
+ *              KIPC_A_MAX_MSGS, KIPC_A_MAX_MSGSIZE, KIPC_A_CAPACITY,
+ *              KIPC_A_WAITERS, KIPC_A_MSGS_IN, KIPC_A_MSGS_OUT,
+ *              KIPC_A_BYTES_IN, KIPC_A_BYTES_OUT (messages and payload
+ *              bytes sent into and received out of it since creation);
+ *              mailbox: KIPC_A_OWNER_PID (owned mailboxes)
+ *   pipe:      KIPC_A_BYTES, KIPC_A_CAPACITY, KIPC_A_READERS,
+ *              KIPC_A_WRITERS, KIPC_A_WAITERS, KIPC_A_MSGS_IN and
+ *              KIPC_A_MSGS_OUT (write and read calls that moved bytes),
+ *              KIPC_A_BYTES_IN, KIPC_A_BYTES_OUT
+ *   shm:       KIPC_A_CAPACITY (the size), KIPC_A_WAITERS, KIPC_A_HOLDERS,
+ *              KIPC_A_LOCKS
+ *   session (a bound session): KIPC_A_PID (the process), KIPC_A_UID,
+ *              KIPC_A_LINKS, KIPC_A_MSGS, KIPC_A_BYTES (queued toward it),
+ *              KIPC_A_MAX_MSGS, KIPC_A_MAX_MSGSIZE, KIPC_A_CAPACITY (its
+ *              bind limits), KIPC_A_WAITERS, KIPC_A_MSGS_IN/_OUT,
+ *              KIPC_A_BYTES_IN/_OUT (toward it and received by it)
+ *   link:      KIPC_A_PID and KIPC_A_PEER_PID (its two processes; 0 for a
+ *              side that is gone), KIPC_A_STATE (enum kipc_link_state),
+ *              KIPC_A_MSGS, KIPC_A_BYTES (queued, both directions),
+ *              KIPC_A_MSGS_IN/_OUT, KIPC_A_BYTES_IN/_OUT (both directions)
+ *   Ids of all types come from one counter: an id names one object of one
+ *   type, never reused while the module is loaded.  uids and gids are in
+ *   the reader's user namespace, pids in its pid namespace.
+ *
+ * Visibility: everyone may list every object.  A name is reported to a
+ *   reader that owns or created the object, has CAP_IPC_OWNER, or whom
+ *   the mode grants read or write; for others the object is listed
+ *   without KIPC_A_NAME.  Events go to every listener alike, so an event
+ *   carries a name only when the mode grants everyone access (others'
+ *   read or write bit); a listener may ask KIPC_CMD_OBJ_GET for the rest.
+ *
+ * Multicast group KIPC_GENL_MCGRP_EVENTS ("events"), one message each:
+ *   KIPC_CMD_OBJ_NEW    an object was created (queues, mailboxes, pipes,
+ *                       shm regions, sessions when bound): KIPC_A_ID,
+ *                       KIPC_A_TYPE, KIPC_A_UID, KIPC_A_MODE, KIPC_A_PID
+ *                       (who did it), KIPC_A_NAME (see visibility)
+ *   KIPC_CMD_OBJ_DEL    an object left the registry (removed, its last fd
+ *                       of an anonymous one closed, its owner exited, a
+ *                       session closed): the same attributes
+ *   KIPC_CMD_LINK_UP    a link was made: KIPC_A_ID, KIPC_A_PID (the side
+ *                       that made it), KIPC_A_PEER_PID
+ *   KIPC_CMD_LINK_DOWN  a side of a link went away: KIPC_A_ID, KIPC_A_PID
+ *                       (the side that stays), KIPC_A_PEER_PID (the side
+ *                       that went)
+ *   KIPC_CMD_PEER_EXIT  a bound process exited (before its links' LINK_DOWN):
+ *                       KIPC_A_ID (its session), KIPC_A_PID
+ *   KIPC_CMD_LIMIT_HIT  a limit refused or stopped a request:
+ *                       KIPC_A_LIMIT (enum kipc_limit), KIPC_A_UID (whose
+ *                       request), KIPC_A_PID, and KIPC_A_ID and KIPC_A_TYPE
+ *                       of the object when there is one.  A full queue,
+ *                       pipe or link direction is reported once per
+ *                       filling (again only after something was taken
+ *                       out), quota refusals each time.
+ *   Every event carries KIPC_A_SEQ, a number that grows by one per event
+ *   in the order the changes happened; a gap means events were lost (the
+ *   listener's receive buffer overflowed: ENOBUFS on recv).
+ *
+ * Statistics (KIPC_CMD_STATS_GET reply)
+ *   KIPC_A_STATS_TYPE, one nest per type: KIPC_A_TYPE, KIPC_A_OBJECTS
+ *   (existing now), KIPC_A_CREATED (since load).
+ *   KIPC_A_MSGS_IN/_OUT, KIPC_A_BYTES_IN/_OUT: all messages and bytes
+ *   moved through queues, mailboxes, links and pipes since load.
+ *   KIPC_A_STATS_LIMIT, one nest per limit hit at least once:
+ *   KIPC_A_LIMIT, KIPC_A_COUNT.  KIPC_A_STATS_ERROR, one nest per errno
+ *   returned at least once by a kipc ioctl, read or write: KIPC_A_ERRNO
+ *   (positive), KIPC_A_COUNT.  (-EAGAIN, -EINTR and -ERESTARTSYS are
+ *   counted too: they are part of normal use.)  KIPC_A_EVENTS: events
+ *   sent.
+ */
+#define KIPC_GENL_NAME		"kipc"
+#define KIPC_GENL_VERSION	1
+#define KIPC_GENL_MCGRP_EVENTS	"events"
+
+enum kipc_cmd {
+	KIPC_CMD_UNSPEC,
+	KIPC_CMD_OBJ_GET,
+	KIPC_CMD_OBJ_NEW,
+	KIPC_CMD_OBJ_DEL,
+	KIPC_CMD_STATS_GET,
+	KIPC_CMD_LINK_UP,	/* events only */
+	KIPC_CMD_LINK_DOWN,
+	KIPC_CMD_PEER_EXIT,
+	KIPC_CMD_LIMIT_HIT,
+	__KIPC_CMD_MAX,
+};
+#define KIPC_CMD_MAX		(__KIPC_CMD_MAX - 1)
+
+enum kipc_attr {
+	KIPC_A_UNSPEC,
+	KIPC_A_PAD,		/* alignment padding of 64-bit attributes */
+	KIPC_A_ID,		/* u64 */
+	KIPC_A_TYPE,		/* u32, enum kipc_type */
+	KIPC_A_NAME,		/* NUL-terminated string, at most KIPC_NAME_MAX */
+	KIPC_A_UID,		/* u32 */
+	KIPC_A_GID,		/* u32 */
+	KIPC_A_CUID,		/* u32 */
+	KIPC_A_CGID,		/* u32 */
+	KIPC_A_MODE,		/* u32, permission bits (0777) */
+	KIPC_A_FLAGS,		/* u32, KIPC_STAT_* */
+	KIPC_A_CREATOR_PID,	/* u32 */
+	KIPC_A_CREATE_TIME,	/* u64, CLOCK_REALTIME ns */
+	KIPC_A_FILES,		/* u32, open fds */
+	KIPC_A_MSGS,		/* u64, queued messages */
+	KIPC_A_BYTES,		/* u64, queued bytes */
+	KIPC_A_MAX_MSGS,	/* u32 */
+	KIPC_A_MAX_MSGSIZE,	/* u32 */
+	KIPC_A_CAPACITY,	/* u64 */
+	KIPC_A_WAITERS,		/* u32, tasks blocked on the object */
+	KIPC_A_MSGS_IN,		/* u64 */
+	KIPC_A_MSGS_OUT,	/* u64 */
+	KIPC_A_BYTES_IN,	/* u64 */
+	KIPC_A_BYTES_OUT,	/* u64 */
+	KIPC_A_OWNER_PID,	/* u32, owning process of a mailbox */
+	KIPC_A_PID,		/* u32 */
+	KIPC_A_PEER_PID,	/* u32 */
+	KIPC_A_LINKS,		/* u32 */
+	KIPC_A_STATE,		/* u32, enum kipc_link_state */
+	KIPC_A_READERS,		/* u32 */
+	KIPC_A_WRITERS,		/* u32 */
+	KIPC_A_HOLDERS,		/* u32 */
+	KIPC_A_LOCKS,		/* u32 */
+	KIPC_A_SEQ,		/* u64, event sequence number */
+	KIPC_A_LIMIT,		/* u32, enum kipc_limit */
+	KIPC_A_STATS_TYPE,	/* nest: KIPC_A_TYPE, _OBJECTS, _CREATED */
+	KIPC_A_OBJECTS,		/* u64 */
+	KIPC_A_CREATED,		/* u64 */
+	KIPC_A_STATS_LIMIT,	/* nest: KIPC_A_LIMIT, KIPC_A_COUNT */
+	KIPC_A_STATS_ERROR,	/* nest: KIPC_A_ERRNO, KIPC_A_COUNT */
+	KIPC_A_ERRNO,		/* u32, positive */
+	KIPC_A_COUNT,		/* u64 */
+	KIPC_A_EVENTS,		/* u64 */
+	__KIPC_A_MAX,
+};
+#define KIPC_A_MAX		(__KIPC_A_MAX - 1)
+
+enum kipc_type {
+	KIPC_TYPE_UNSPEC,
+	KIPC_TYPE_QUEUE,
+	KIPC_TYPE_MAILBOX,
+	KIPC_TYPE_PIPE,
+	KIPC_TYPE_SHM,
+	KIPC_TYPE_SESSION,	/* a bound session (direct-link endpoint) */
+	KIPC_TYPE_LINK,
+	__KIPC_TYPE_MAX,
+};
+#define KIPC_TYPE_MAX		(__KIPC_TYPE_MAX - 1)
+
+enum kipc_link_state {
+	KIPC_LINK_STATE_UP,	/* both sides there */
+	KIPC_LINK_STATE_DOWN,	/* a side is gone; the other may read on */
+};
+
+enum kipc_limit {
+	KIPC_LIMIT_UNSPEC,
+	KIPC_LIMIT_USER_OBJECTS, /* queues/pipes/shm_per_user: -EDQUOT */
+	KIPC_LIMIT_USER_BYTES,	/* bytes_per_user: -EDQUOT */
+	KIPC_LIMIT_MSGSIZE,	/* a message over max_msgsize: -EMSGSIZE */
+	KIPC_LIMIT_FULL,	/* a queue, pipe or link direction filled up */
+	KIPC_LIMIT_LINKS,	/* links_max: -EDQUOT */
+	KIPC_LIMIT_SHM_LOCKS,	/* shm_locks_max: -ENOSPC */
+	__KIPC_LIMIT_MAX,
+};
+#define KIPC_LIMIT_MAX		(__KIPC_LIMIT_MAX - 1)
 
 #endif /* _UAPI_LINUX_KIPC_H */
