@@ -13,17 +13,13 @@
  * object of any type appears or goes, marks the messages after a change
  * NLM_F_DUMP_INTR.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/mutex.h>
-#include <linux/percpu.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/u64_stats_sync.h>
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -32,7 +28,6 @@
 
 #include "netlink.h"
 #include "object.h"
-#include "pipe.h"
 #include "queue.h"
 #include "shm.h"
 #include "stats.h"
