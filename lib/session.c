@@ -52,6 +52,7 @@ static const struct {
 	{ KIPC_FEAT_LINK,	"link" },
 	{ KIPC_FEAT_PIPE,	"pipe" },
 	{ KIPC_FEAT_SHM,	"shm" },
+	{ KIPC_FEAT_GENL,	"genl" },
 };
 
 const char *kipc_feature_name(uint64_t bit)

@@ -1040,8 +1040,7 @@ struct kipc_shm_lock {
  *     0600), KIPC_A_MAX_MSGS, KIPC_A_MAX_MSGSIZE, KIPC_A_CAPACITY (queue
  *     and mailbox: the limits; shm: the size, required).  Errors as for
  *     the open ioctls; -EOPNOTSUPP for pipes, sessions and links.  The
- *     reply (with NLM_F_ECHO, or always: one KIPC_CMD_OBJ_NEW message) is
- *     the new object.
+ *     reply is one KIPC_CMD_OBJ_NEW message: the new object.
  *   KIPC_CMD_OBJ_DEL: remove by KIPC_A_ID, or KIPC_A_TYPE and KIPC_A_NAME,
  *     with the effect of KIPC_IOC_*_REMOVE.  -EPERM unless the caller owns
  *     or created the object or has CAP_SYS_ADMIN; -ENOENT; -EOPNOTSUPP
@@ -1074,9 +1073,13 @@ struct kipc_shm_lock {
  *              bind limits), KIPC_A_WAITERS, KIPC_A_MSGS_IN/_OUT,
  *              KIPC_A_BYTES_IN/_OUT (toward it and received by it)
  *   link:      KIPC_A_PID and KIPC_A_PEER_PID (its two processes; 0 for a
- *              side that is gone), KIPC_A_STATE (enum kipc_link_state),
+ *              side that is gone; KIPC_A_PID made the link, and is also
+ *              KIPC_A_CREATOR_PID), KIPC_A_STATE (enum kipc_link_state),
  *              KIPC_A_MSGS, KIPC_A_BYTES (queued, both directions),
  *              KIPC_A_MSGS_IN/_OUT, KIPC_A_BYTES_IN/_OUT (both directions)
+ *   A session's KIPC_A_MSGS_IN/_OUT count the replies to its own calls
+ *   too.  The KIPC_A_UID filter selects a link when either side's user
+ *   matches it.
  *   Ids of all types come from one counter: an id names one object of one
  *   type, never reused while the module is loaded.  uids and gids are in
  *   the reader's user namespace, pids in its pid namespace.
@@ -1099,8 +1102,8 @@ struct kipc_shm_lock {
  *   KIPC_CMD_LINK_UP    a link was made: KIPC_A_ID, KIPC_A_PID (the side
  *                       that made it), KIPC_A_PEER_PID
  *   KIPC_CMD_LINK_DOWN  a side of a link went away: KIPC_A_ID, KIPC_A_PID
- *                       (the side that stays), KIPC_A_PEER_PID (the side
- *                       that went)
+ *                       (the side that stays, 0 when the other side had
+ *                       gone already), KIPC_A_PEER_PID (the side that went)
  *   KIPC_CMD_PEER_EXIT  a bound process exited (before its links' LINK_DOWN):
  *                       KIPC_A_ID (its session), KIPC_A_PID
  *   KIPC_CMD_LIMIT_HIT  a limit refused or stopped a request:
@@ -1112,7 +1115,11 @@ struct kipc_shm_lock {
  *                       out), quota refusals each time.
  *   Every event carries KIPC_A_SEQ, a number that grows by one per event
  *   in the order the changes happened; a gap means events were lost (the
- *   listener's receive buffer overflowed: ENOBUFS on recv).
+ *   listener's receive buffer overflowed, then recv fails with ENOBUFS
+ *   once, before the events still queued; or the kernel had no memory for
+ *   the event).  Events give pids in the initial pid namespace and uids in
+ *   the initial user namespace (every listener gets the same message);
+ *   sessions have KIPC_A_MODE 0.
  *
  * Statistics (KIPC_CMD_STATS_GET reply)
  *   KIPC_A_STATS_TYPE, one nest per type: KIPC_A_TYPE, KIPC_A_OBJECTS
