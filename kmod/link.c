@@ -14,6 +14,14 @@
  * An endpoint ends when its session's last fd closes or its process exits
  * (kmod/proc.c), whichever comes first.  Its peers' sides of the links
  * then report the hang-up after the messages queued before it.
+ *
+ * Bound endpoints ("sessions") and links have ids from the registry's
+ * counter and are listed in kipc_ep_ids for the generic netlink family
+ * (kmod/netlink.c): an endpoint while bound, a link while either endpoint
+ * still has it.  Their making and ending send events to the "events"
+ * group, in this order for each endpoint that ends: KIPC_CMD_PEER_EXIT
+ * (when its process exited), KIPC_CMD_LINK_DOWN for each of its links,
+ * KIPC_CMD_OBJ_DEL.
  */
 #include <linux/anon_inodes.h>
 #include <linux/capability.h>
@@ -25,16 +33,19 @@
 #include <linux/poll.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 #include <linux/xarray.h>
+#include <net/netlink.h>
 #include <linux/kipc.h>
 
 #include "link.h"
 #include "msg.h"
 #include "msgq.h"
+#include "netlink.h"
 #include "object.h"
 #include "proc.h"
 #include "queue.h"
@@ -57,15 +68,45 @@
  *
  * A known peer is found under RCU in @links; links and endpoints are freed
  * after a grace period.
+ *
+ * Netlink: kipc_ep_ids is written under kipc_ep_lock, together with the
+ * endpoint hash and @ends, and kipc_nl_changed() is called there.  A dump
+ * or get (netlink's dump mutex, and genl_mutex on 6.1, outside) takes
+ * kipc_ep_lock for one object at a time and, inside it, each endpoint's
+ * lock in turn, briefly, to copy counters; the attributes are put with no
+ * spinlock held.  The events of binding, making links and ending
+ * (OBJ_NEW, LINK_UP, PEER_EXIT, LINK_DOWN, OBJ_DEL, LIMIT_HIT of
+ * links_max) are sent with kipc_ep_lock held, so that the events about
+ * one session or link go out in the order of its changes; netlink.c takes
+ * none of our locks.  A full inbox is reported after dropping the
+ * endpoint lock (it is retaken to re-check).  The message counters of
+ * link ends and endpoints sit under the endpoint lock the send or receive
+ * holds anyway; the module statistics are per-CPU, taken in any context.
  */
 static DEFINE_MUTEX(kipc_ep_lock);
 /* bound endpoints by thread-group struct pid (kipc_ep_lock) */
 static DEFINE_HASHTABLE(kipc_eps, 6);
 
 /**
+ * struct kipc_nl_node - what kipc_ep_ids holds: a session or a link
+ * @id:		unique id (invariant)
+ * @type:	KIPC_TYPE_SESSION or KIPC_TYPE_LINK (invariant)
+ * @ctime:	CLOCK_REALTIME ns of the bind or the making (invariant)
+ */
+struct kipc_nl_node {
+	u64 id;
+	enum kipc_type type;
+	u64 ctime;
+};
+
+/* id -> kipc_nl_node of a session or a listed link (written: kipc_ep_lock) */
+static DEFINE_XARRAY(kipc_ep_ids);
+
+/**
  * struct kipc_endpoint - a session bound to its process
  * @ref:	references: the session file, the exit hook, each link
  * @rcu:	for freeing after lookups under RCU
+ * @nl:		id, for kipc_ep_ids (invariant)
  * @pid:	the process (thread group; holds a reference; invariant)
  * @uid:	euid at bind, for the connect check (invariant)
  * @anyone:	KIPC_BIND_ANYONE (invariant)
@@ -82,11 +123,18 @@ static DEFINE_HASHTABLE(kipc_eps, 6);
  * @ready:	ends with a message or an unreported hang-up (@lock)
  * @taken:	calls whose request was received, waiting for a reply (@lock)
  * @next_req_id: last request id given (@lock)
+ * @nr_waiters:	tasks sleeping under @lock: receivers, senders toward it,
+ *		callers waiting for its replies (@lock)
+ * @msgs_in:	messages queued toward it, and replies to its calls (@lock)
+ * @msgs_out:	those received by it (@lock)
+ * @bytes_in:	the payload bytes of @msgs_in (@lock)
+ * @bytes_out:	the payload bytes of @msgs_out (@lock)
  * @wait:	receivers from any peer and pollers of the session
  */
 struct kipc_endpoint {
 	struct kref ref;
 	struct rcu_head rcu;
+	struct kipc_nl_node nl;
 	struct pid *pid;
 	kuid_t uid;
 	bool anyone;
@@ -102,6 +150,11 @@ struct kipc_endpoint {
 	struct list_head ready;
 	struct list_head taken;
 	u64 next_req_id;
+	unsigned int nr_waiters;
+	u64 msgs_in;
+	u64 msgs_out;
+	u64 bytes_in;
+	u64 bytes_out;
 	wait_queue_head_t wait;
 };
 
@@ -116,6 +169,12 @@ struct kipc_endpoint {
  * @closed:	@ep closed: the peer's sends fail with -EPIPE (@ep->lock)
  * @hup:	the peer closed: after @inbox, -ECONNRESET (@ep->lock)
  * @hup_reported: a receive reported @hup (@ep->lock)
+ * @full:	a send found @inbox full and reported it; cleared when a
+ *		message is taken out (@ep->lock)
+ * @msgs_in:	as the endpoint's, for this direction of the link (@ep->lock)
+ * @msgs_out:	the same (@ep->lock)
+ * @bytes_in:	the same (@ep->lock)
+ * @bytes_out:	the same (@ep->lock)
  * @recv_wait:	receivers from this peer, pollers of the link fd
  * @send_wait:	the peer's senders waiting for room in @inbox
  */
@@ -129,6 +188,11 @@ struct kipc_link_end {
 	bool closed;
 	bool hup;
 	bool hup_reported;
+	bool full;
+	u64 msgs_in;
+	u64 msgs_out;
+	u64 bytes_in;
+	u64 bytes_out;
 	wait_queue_head_t recv_wait;
 	wait_queue_head_t send_wait;
 };
@@ -138,11 +202,16 @@ struct kipc_link_end {
  * @ref:	references: each endpoint's (until it closes or forgets the
  *		link), each link fd, each call in progress
  * @rcu:	for freeing after lookups under RCU
+ * @nl:		id, for kipc_ep_ids (invariant)
+ * @holders:	endpoints that still have it (on their @ends), 2 while up;
+ *		listed in kipc_ep_ids while not 0 (kipc_ep_lock)
  * @end:	the two sides; end[0] belongs to the endpoint that connected
  */
 struct kipc_link {
 	struct kref ref;
 	struct rcu_head rcu;
+	struct kipc_nl_node nl;
+	unsigned int holders;
 	struct kipc_link_end end[2];
 };
 
@@ -265,10 +334,30 @@ static void kipc_end_update_locked(struct kipc_link_end *end)
 static void kipc_end_add_locked(struct kipc_link_end *end,
 				struct kipc_msg *msg)
 {
-	lockdep_assert_held(&end->ep->lock);
+	struct kipc_endpoint *ep = end->ep;
+
+	lockdep_assert_held(&ep->lock);
 	msg->time_ns = ktime_get_real_ns();
 	kipc_msgq_add(&end->inbox, msg);
 	kipc_end_update_locked(end);
+	end->msgs_in++;
+	end->bytes_in += msg->len;
+	ep->msgs_in++;
+	ep->bytes_in += msg->len;
+	kipc_stats_msg_in(msg->len);
+}
+
+/* Count @len bytes received from @end (negative: given back). */
+static void kipc_end_count_out_locked(struct kipc_link_end *end, int msgs,
+				      s64 len)
+{
+	struct kipc_endpoint *ep = end->ep;
+
+	lockdep_assert_held(&ep->lock);
+	end->msgs_out += msgs;
+	end->bytes_out += len;
+	ep->msgs_out += msgs;
+	ep->bytes_out += len;
 }
 
 /* Take @msg off; a request's call moves to the endpoint's @taken. */
@@ -279,6 +368,8 @@ static void kipc_end_del_locked(struct kipc_link_end *end,
 
 	lockdep_assert_held(&end->ep->lock);
 	kipc_msgq_del(&end->inbox, msg);
+	kipc_end_count_out_locked(end, 1, msg->len);
+	end->full = false;
 	if (msg->kind == KIPC_LINK_REQUEST) {
 		txn = msg->txn;
 		txn->state = KIPC_TXN_TAKEN;
@@ -293,6 +384,36 @@ static void kipc_txn_fail_locked(struct kipc_txn *txn, int err)
 	txn->state = KIPC_TXN_FAILED;
 	txn->err = err;
 	wake_up(&txn->wait);
+}
+
+/* kipc_wait_locked() on @ep's lock, counted in @ep's waiters. */
+static int kipc_ep_wait_locked(struct kipc_endpoint *ep,
+			       wait_queue_head_t *wq, struct kipc_wait *w)
+	__must_hold(&ep->lock)
+{
+	int ret;
+
+	ep->nr_waiters++;
+	ret = kipc_wait_locked(&ep->lock, wq, w);
+	ep->nr_waiters--;
+	return ret;
+}
+
+/*
+ * A send found @to's inbox full: report it once per filling, dropping
+ * @to's endpoint lock meanwhile.  Return: true when the lock was dropped
+ * (the caller re-checks everything).
+ */
+static bool kipc_end_report_full_locked(struct kipc_link_end *to)
+	__must_hold(&to->ep->lock)
+{
+	if (to->full)
+		return false;
+	to->full = true;
+	spin_unlock(&to->ep->lock);
+	kipc_nl_limit_hit(KIPC_LIMIT_FULL, KIPC_TYPE_LINK, to->link->nl.id);
+	spin_lock(&to->ep->lock);
+	return true;
 }
 
 /* Empty @end's inbox into @msgs; the calls queued there fail. */
@@ -346,11 +467,42 @@ static void kipc_end_unlink_locked(struct kipc_link_end *end)
 	xa_cmpxchg(&peer->ep->links, kipc_ep_key(end->ep), peer, NULL, 0);
 }
 
+/* An endpoint no longer has @link: the last one takes it off the list. */
+static void kipc_link_unhold_locked(struct kipc_link *link)
+{
+	lockdep_assert_held(&kipc_ep_lock);
+	if (--link->holders)
+		return;
+	xa_erase(&kipc_ep_ids, link->nl.id);
+	kipc_nl_changed();
+	kipc_stats_destroyed(KIPC_TYPE_LINK);
+}
+
+/* The process of @pid, or NULL when its endpoint is gone (kipc_ep_lock). */
+static struct pid *kipc_ep_pid_locked(const struct kipc_endpoint *ep)
+{
+	lockdep_assert_held(&kipc_ep_lock);
+	return ep->unbound ? NULL : ep->pid;
+}
+
 /*
- * End @ep: its session closed or its process exited.  Runs once; calls in
- * progress through its link fds see -ENOTCONN.
+ * Is this close of @ep's session its process's exit?  The last thread's
+ * exit_files() (or its task work) closes it with PF_EXITING set and the
+ * thread group's live count at 0; or the process is gone already.
  */
-static void kipc_ep_close(struct kipc_endpoint *ep)
+static bool kipc_ep_exiting(const struct kipc_endpoint *ep)
+{
+	if ((current->flags & PF_EXITING) && task_tgid(current) == ep->pid &&
+	    !atomic_read(&current->signal->live))
+		return true;
+	return kipc_proc_exited(ep->pid);
+}
+
+/*
+ * End @ep: its session closed or its process exited (@exited).  Runs
+ * once; calls in progress through its link fds see -ENOTCONN.
+ */
+static void kipc_ep_close(struct kipc_endpoint *ep, bool exited)
 {
 	struct kipc_link_end *end, *next;
 	struct kipc_txn *txn, *tnext;
@@ -363,8 +515,19 @@ static void kipc_ep_close(struct kipc_endpoint *ep)
 	}
 	ep->unbound = true;
 	hash_del(&ep->node);
-	list_for_each_entry(end, &ep->ends, ep_node)
+	xa_erase(&kipc_ep_ids, ep->nl.id);
+	kipc_nl_changed();
+	kipc_stats_destroyed(KIPC_TYPE_SESSION);
+	if (exited)
+		kipc_nl_session_event(KIPC_CMD_PEER_EXIT, ep->nl.id, ep->pid,
+				      ep->uid);
+	list_for_each_entry(end, &ep->ends, ep_node) {
 		kipc_end_unlink_locked(end);
+		kipc_nl_link_event(KIPC_CMD_LINK_DOWN, end->link->nl.id,
+				   kipc_ep_pid_locked(end->peer->ep), ep->pid);
+		kipc_link_unhold_locked(end->link);
+	}
+	kipc_nl_session_event(KIPC_CMD_OBJ_DEL, ep->nl.id, ep->pid, ep->uid);
 	list_splice_init(&ep->ends, &ends);
 	ep->nr_links = 0;
 	mutex_unlock(&kipc_ep_lock);
@@ -393,7 +556,7 @@ static void kipc_ep_exited(struct kipc_proc_hook *hook)
 	struct kipc_endpoint *ep = container_of(hook, struct kipc_endpoint,
 						hook);
 
-	kipc_ep_close(ep);
+	kipc_ep_close(ep, true);
 	kipc_ep_put(ep);			/* the hook's */
 }
 
@@ -407,6 +570,7 @@ static void kipc_end_forget(struct kipc_link_end *end)
 	if (!ep->unbound && !list_empty(&end->ep_node)) {
 		list_del_init(&end->ep_node);
 		ep->nr_links--;
+		kipc_link_unhold_locked(end->link);
 		put = true;
 	}
 	mutex_unlock(&kipc_ep_lock);
@@ -448,6 +612,9 @@ static struct kipc_endpoint *kipc_ep_new(const struct kipc_bind *args)
 	if (!ep)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&ep->ref);
+	ep->nl.id = kipc_id_next();
+	ep->nl.type = KIPC_TYPE_SESSION;
+	ep->nl.ctime = ktime_get_real_ns();
 	ep->pid = get_pid(task_tgid(current));
 	ep->uid = current_euid();
 	ep->anyone = args->flags & KIPC_BIND_ANYONE;
@@ -462,7 +629,7 @@ static struct kipc_endpoint *kipc_ep_new(const struct kipc_bind *args)
 	return ep;
 }
 
-long kipc_session_bind(struct file *file, void __user *arg)
+static long kipc_session_do_bind(struct file *file, void __user *arg)
 {
 	struct kipc_endpoint *ep;
 	struct kipc_bind args;
@@ -483,20 +650,33 @@ long kipc_session_bind(struct file *file, void __user *arg)
 	ret = -EBUSY;
 	if (file->private_data || kipc_ep_find_locked(ep->pid))
 		goto out_unlock;
-	ret = kipc_proc_hook_current(&ep->hook, kipc_ep_exited);
+	ret = xa_insert(&kipc_ep_ids, ep->nl.id, &ep->nl, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto out_unlock;
+	ret = kipc_proc_hook_current(&ep->hook, kipc_ep_exited);
+	if (ret)
+		goto out_erase;
 	kref_get(&ep->ref);			/* the hook's */
 	hash_add(kipc_eps, &ep->node, (unsigned long)ep->pid);
+	kipc_nl_changed();
+	kipc_stats_created(KIPC_TYPE_SESSION);
+	kipc_nl_session_event(KIPC_CMD_OBJ_NEW, ep->nl.id, ep->pid, ep->uid);
 	/* the session's reference; pairs with the acquire in kipc_session_ep() */
 	smp_store_release(&file->private_data, ep);
 	mutex_unlock(&kipc_ep_lock);
 	return 0;
 
+out_erase:
+	xa_erase(&kipc_ep_ids, ep->nl.id);
 out_unlock:
 	mutex_unlock(&kipc_ep_lock);
 	kipc_ep_put(ep);
 	return ret;
+}
+
+long kipc_session_bind(struct file *file, void __user *arg)
+{
+	return kipc_stats_ret(kipc_session_do_bind(file, arg));
 }
 
 /* The endpoint of a session, if bound to the calling process. */
@@ -537,6 +717,9 @@ static struct kipc_link *kipc_link_new(struct kipc_endpoint *a,
 	if (!link)
 		return NULL;
 	kref_init(&link->ref);
+	link->nl.id = kipc_id_next();
+	link->nl.type = KIPC_TYPE_LINK;
+	link->nl.ctime = ktime_get_real_ns();
 	for (i = 0; i < 2; i++) {
 		struct kipc_link_end *end = &link->end[i];
 
@@ -588,8 +771,11 @@ static struct kipc_link_end *kipc_link_connect_locked(struct kipc_endpoint *ep,
 			       -ECONNREFUSED : -ESRCH);
 	if (!kipc_may_connect(peer))
 		return ERR_PTR(-EPERM);
-	if (ep->nr_links >= max || peer->nr_links >= max)
+	if (ep->nr_links >= max || peer->nr_links >= max) {
+		kipc_nl_limit_hit(KIPC_LIMIT_LINKS, KIPC_TYPE_SESSION,
+				  ep->nr_links >= max ? ep->nl.id : peer->nl.id);
 		return ERR_PTR(-EDQUOT);
+	}
 	/* an entry left by a dead holder of either pid: its exit is queued */
 	if (xa_load(&ep->links, kipc_ep_key(peer)) ||
 	    xa_load(&peer->links, kipc_ep_key(ep)))
@@ -598,24 +784,34 @@ static struct kipc_link_end *kipc_link_connect_locked(struct kipc_endpoint *ep,
 	link = kipc_link_new(ep, peer);
 	if (!link)
 		return ERR_PTR(-ENOMEM);
-	ret = xa_insert(&ep->links, kipc_ep_key(peer), &link->end[0],
+	ret = xa_insert(&kipc_ep_ids, link->nl.id, &link->nl,
 			GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto out_put;
+	ret = xa_insert(&ep->links, kipc_ep_key(peer), &link->end[0],
+			GFP_KERNEL_ACCOUNT);
+	if (ret)
+		goto out_erase_id;
 	ret = xa_insert(&peer->links, kipc_ep_key(ep), &link->end[1],
 			GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		xa_erase(&ep->links, kipc_ep_key(peer));
-		goto out_put;
+		goto out_erase_id;
 	}
 	list_add_tail(&link->end[0].ep_node, &ep->ends);
 	list_add_tail(&link->end[1].ep_node, &peer->ends);
 	ep->nr_links++;
 	peer->nr_links++;
+	link->holders = 2;
 	kref_get(&link->ref);		/* @ep's */
 	kref_get(&link->ref);		/* @peer's */
+	kipc_nl_changed();
+	kipc_stats_created(KIPC_TYPE_LINK);
+	kipc_nl_link_event(KIPC_CMD_LINK_UP, link->nl.id, ep->pid, peer->pid);
 	return &link->end[0];		/* the caller's */
 
+out_erase_id:
+	xa_erase(&kipc_ep_ids, link->nl.id);
 out_put:
 	kipc_link_put(link);
 	return ERR_PTR(ret == -EBUSY ? -EAGAIN : ret);
@@ -742,7 +938,9 @@ static int kipc_end_send(struct kipc_link_end *me, struct kipc_msg *msg,
 			ret = 0;
 			break;
 		}
-		ret = kipc_wait_locked(&ep->lock, &to->send_wait, w);
+		if (kipc_end_report_full_locked(to))
+			continue;
+		ret = kipc_ep_wait_locked(ep, &to->send_wait, w);
 		if (ret)
 			break;
 	}
@@ -786,8 +984,11 @@ static long kipc_link_do_send(struct kipc_link_end *me, struct file *file,
 	long ret;
 
 	/* checked again under the lock; this spares a useless allocation */
-	if (args->len > me->peer->ep->lim.max_msgsize)
+	if (args->len > me->peer->ep->lim.max_msgsize) {
+		kipc_nl_limit_hit(KIPC_LIMIT_MSGSIZE, KIPC_TYPE_LINK,
+				  me->link->nl.id);
 		return -EMSGSIZE;
+	}
 	kipc_end_sync_peer(me);
 	msg = kipc_msg_new(u64_to_user_ptr(args->buf_ptr), args->len);
 	if (IS_ERR(msg))
@@ -854,7 +1055,7 @@ static int kipc_end_take(struct kipc_link_end *me, unsigned int sel, u64 type,
 			ret = -ECONNRESET;
 			break;
 		}
-		ret = kipc_wait_locked(&ep->lock, &me->recv_wait, w);
+		ret = kipc_ep_wait_locked(ep, &me->recv_wait, w);
 		if (ret)
 			break;
 	}
@@ -905,7 +1106,7 @@ static int kipc_ep_take_any(struct kipc_endpoint *ep, size_t buf_len,
 			}
 			break;
 		}
-		ret = kipc_wait_locked(&ep->lock, &ep->wait, w);
+		ret = kipc_ep_wait_locked(ep, &ep->wait, w);
 		if (ret)
 			break;
 	}
@@ -922,6 +1123,8 @@ static void kipc_end_unget(struct kipc_link_end *end, struct kipc_msg *msg)
 	struct kipc_txn *txn, *found = NULL;
 
 	spin_lock(&ep->lock);
+	/* it was counted as received when taken */
+	kipc_end_count_out_locked(end, -1, -(s64)msg->len);
 	if (msg->kind == KIPC_LINK_REQUEST) {
 		list_for_each_entry(txn, &ep->taken, node) {
 			if (txn->id == msg->req_id) {
@@ -1012,7 +1215,21 @@ static int kipc_ep_reply(struct kipc_endpoint *ep, struct kipc_link_end *only,
 	spin_unlock(&ep->lock);
 	if (ret)
 		kipc_msg_free(msg);
+	else
+		kipc_stats_msg_in(len);
 	return ret;
+}
+
+/* The caller of a call through @me got its reply of @len bytes. */
+static void kipc_end_count_reply(struct kipc_link_end *me, size_t len)
+{
+	spin_lock(&me->ep->lock);
+	me->msgs_in++;
+	me->bytes_in += len;
+	me->ep->msgs_in++;
+	me->ep->bytes_in += len;
+	kipc_end_count_out_locked(me, 1, len);
+	spin_unlock(&me->ep->lock);
 }
 
 /*
@@ -1028,6 +1245,7 @@ static struct kipc_msg *kipc_txn_abandon_locked(struct kipc_txn *txn,
 	lockdep_assert_held(&to->ep->lock);
 	if (txn->state == KIPC_TXN_QUEUED) {
 		kipc_msgq_del(&to->inbox, req);
+		to->full = false;
 		kipc_end_update_locked(to);
 		return req;
 	}
@@ -1059,8 +1277,11 @@ static struct kipc_msg *kipc_end_call(struct kipc_link_end *me,
 	struct kipc_wait w;
 	int ret;
 
-	if (args->req_len > ep->lim.max_msgsize)
+	if (args->req_len > ep->lim.max_msgsize) {
+		kipc_nl_limit_hit(KIPC_LIMIT_MSGSIZE, KIPC_TYPE_LINK,
+				  me->link->nl.id);
 		return ERR_PTR(-EMSGSIZE);
+	}
 	kipc_end_sync_peer(me);
 	req = kipc_msg_new(u64_to_user_ptr(args->req_ptr), args->req_len);
 	if (IS_ERR(req))
@@ -1094,7 +1315,9 @@ static struct kipc_msg *kipc_end_call(struct kipc_link_end *me,
 			ret = 0;
 			break;
 		}
-		ret = kipc_wait_locked(&ep->lock, &to->send_wait, &w);
+		if (kipc_end_report_full_locked(to))
+			continue;
+		ret = kipc_ep_wait_locked(ep, &to->send_wait, &w);
 		if (ret)
 			break;
 	}
@@ -1113,7 +1336,7 @@ static struct kipc_msg *kipc_end_call(struct kipc_link_end *me,
 	w.nonblock = false;
 	spin_lock(&ep->lock);
 	while (txn.state == KIPC_TXN_QUEUED || txn.state == KIPC_TXN_TAKEN) {
-		ret = kipc_wait_locked(&ep->lock, &txn.wait, &w);
+		ret = kipc_ep_wait_locked(ep, &txn.wait, &w);
 		if (ret) {
 			withdrawn = kipc_txn_abandon_locked(&txn, req, &cancel);
 			break;
@@ -1134,8 +1357,10 @@ static struct kipc_msg *kipc_end_call(struct kipc_link_end *me,
 		kipc_wake(&to->send_wait);
 		kipc_msg_free(withdrawn);
 	}
-	if (reply)
+	if (reply) {
+		kipc_end_count_reply(me, reply->len);
 		return reply;
+	}
 	/* the request may have been taken: never run it twice */
 	return ERR_PTR(ret == -ERESTARTSYS ? -EINTR : ret);
 }
@@ -1210,6 +1435,7 @@ static long kipc_link_recv_ioctl(struct kipc_endpoint *ep,
 			ret = -EFAULT;
 		} else {
 			ret = got.msg->len;
+			kipc_stats_msg_out(got.msg->len);
 			kipc_msg_free(got.msg);
 		}
 	} else if (ret == -EMSGSIZE || ret == -ECONNRESET) {
@@ -1258,6 +1484,7 @@ static long kipc_link_call_ioctl(struct kipc_endpoint *ep,
 		ret = -EFAULT;
 	else
 		ret = reply->len;
+	kipc_stats_msg_out(reply->len);
 	kipc_msg_free(reply);
 	return ret;
 }
@@ -1301,11 +1528,11 @@ long kipc_session_link_ioctl(struct file *file, unsigned int cmd,
 	struct kipc_endpoint *ep = kipc_session_ep(file);
 
 	if (IS_ERR(ep))
-		return PTR_ERR(ep);
-	return kipc_link_ioctl_common(ep, NULL, file, cmd, arg);
+		return kipc_stats_ret(PTR_ERR(ep));
+	return kipc_stats_ret(kipc_link_ioctl_common(ep, NULL, file, cmd, arg));
 }
 
-long kipc_session_connect(struct file *file, void __user *arg)
+static long kipc_session_do_connect(struct file *file, void __user *arg)
 {
 	struct kipc_endpoint *ep = kipc_session_ep(file);
 	struct kipc_link_end *end;
@@ -1335,6 +1562,11 @@ long kipc_session_connect(struct file *file, void __user *arg)
 	return fd;
 }
 
+long kipc_session_connect(struct file *file, void __user *arg)
+{
+	return kipc_stats_ret(kipc_session_do_connect(file, arg));
+}
+
 __poll_t kipc_session_poll(struct file *file, poll_table *pt)
 {
 	/* pairs with the release in kipc_session_bind() */
@@ -1359,7 +1591,7 @@ void kipc_session_release(struct file *file)
 
 	if (!ep)
 		return;
-	kipc_ep_close(ep);
+	kipc_ep_close(ep, kipc_ep_exiting(ep));
 	kipc_ep_put(ep);			/* the session's */
 }
 
@@ -1383,8 +1615,8 @@ static int kipc_link_check_pid(struct kipc_link_end *me, void __user *arg,
 	return 0;
 }
 
-static long kipc_link_ioctl(struct file *file, unsigned int cmd,
-			    unsigned long arg)
+static long kipc_link_do_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
 {
 	struct kipc_link_end *me = kipc_link_file(file);
 	void __user *uarg = (void __user *)arg;
@@ -1406,14 +1638,20 @@ static long kipc_link_ioctl(struct file *file, unsigned int cmd,
 	return kipc_link_ioctl_common(me->ep, me, file, cmd, uarg);
 }
 
+static long kipc_link_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	return kipc_stats_ret(kipc_link_do_ioctl(file, cmd, arg));
+}
+
 static_assert(offsetof(struct kipc_link_send, pid) ==
 	      offsetof(struct kipc_link_recv, pid));
 static_assert(offsetof(struct kipc_link_send, pid) ==
 	      offsetof(struct kipc_link_call, pid));
 
 /* read(2): the peer's oldest message. */
-static ssize_t kipc_link_read(struct file *file, char __user *buf, size_t len,
-			      loff_t *ppos)
+static ssize_t kipc_link_do_read(struct file *file, char __user *buf,
+				 size_t len)
 {
 	struct kipc_link_end *me = kipc_link_file(file);
 	struct kipc_got got;
@@ -1434,8 +1672,15 @@ static ssize_t kipc_link_read(struct file *file, char __user *buf, size_t len,
 		return -EFAULT;
 	}
 	ret = got.msg->len;
+	kipc_stats_msg_out(got.msg->len);
 	kipc_msg_free(got.msg);
 	return ret;
+}
+
+static ssize_t kipc_link_read(struct file *file, char __user *buf, size_t len,
+			      loff_t *ppos)
+{
+	return kipc_stats_ret(kipc_link_do_read(file, buf, len));
 }
 
 /* write(2): one message of type 0 to the peer. */
@@ -1451,9 +1696,9 @@ static ssize_t kipc_link_write(struct file *file, const char __user *buf,
 
 	ret = kipc_end_usable(me);
 	if (ret)
-		return ret;
+		return kipc_stats_ret(ret);
 	ret = kipc_link_do_send(me, file, &args);
-	return ret ?: len;
+	return kipc_stats_ret(ret ?: len);
 }
 
 static __poll_t kipc_link_poll(struct file *file, poll_table *pt)
@@ -1496,3 +1741,207 @@ static const struct file_operations kipc_link_fops = {
 	.release	= kipc_link_release_file,
 	.llseek		= noop_llseek,
 };
+
+/* Netlink: listing sessions and links */
+
+/* A session's counters, copied under its lock. */
+struct kipc_ep_snap {
+	u64 msgs;
+	u64 bytes;
+	u64 msgs_in;
+	u64 msgs_out;
+	u64 bytes_in;
+	u64 bytes_out;
+	unsigned int waiters;
+};
+
+static void kipc_ep_snap_locked(struct kipc_endpoint *ep,
+				struct kipc_ep_snap *snap)
+{
+	struct kipc_link_end *end;
+
+	lockdep_assert_held(&kipc_ep_lock);
+	memset(snap, 0, sizeof(*snap));
+	spin_lock(&ep->lock);
+	/* @ends is stable under kipc_ep_lock, the inboxes under @ep->lock */
+	list_for_each_entry(end, &ep->ends, ep_node) {
+		snap->msgs += end->inbox.nr_msgs;
+		snap->bytes += end->inbox.bytes;
+	}
+	snap->msgs_in = ep->msgs_in;
+	snap->msgs_out = ep->msgs_out;
+	snap->bytes_in = ep->bytes_in;
+	snap->bytes_out = ep->bytes_out;
+	snap->waiters = ep->nr_waiters;
+	spin_unlock(&ep->lock);
+}
+
+/* Both directions of a link, each copied under its endpoint's lock. */
+static void kipc_link_snap(struct kipc_link *link, struct kipc_ep_snap *snap)
+{
+	struct kipc_link_end *end;
+	int i;
+
+	memset(snap, 0, sizeof(*snap));
+	for (i = 0; i < 2; i++) {
+		end = &link->end[i];
+		spin_lock(&end->ep->lock);
+		snap->msgs += end->inbox.nr_msgs;
+		snap->bytes += end->inbox.bytes;
+		snap->msgs_in += end->msgs_in;
+		snap->msgs_out += end->msgs_out;
+		snap->bytes_in += end->bytes_in;
+		snap->bytes_out += end->bytes_out;
+		spin_unlock(&end->ep->lock);
+	}
+}
+
+static int kipc_nl_put_counters(struct sk_buff *skb,
+				const struct kipc_ep_snap *snap)
+{
+	return kipc_nl_put_u64(skb, KIPC_A_MSGS, snap->msgs) ||
+	       kipc_nl_put_u64(skb, KIPC_A_BYTES, snap->bytes) ||
+	       kipc_nl_put_u64(skb, KIPC_A_MSGS_IN, snap->msgs_in) ||
+	       kipc_nl_put_u64(skb, KIPC_A_MSGS_OUT, snap->msgs_out) ||
+	       kipc_nl_put_u64(skb, KIPC_A_BYTES_IN, snap->bytes_in) ||
+	       kipc_nl_put_u64(skb, KIPC_A_BYTES_OUT, snap->bytes_out) ?
+	       -EMSGSIZE : 0;
+}
+
+static int kipc_ep_nl_fill_locked(struct sk_buff *skb, struct kipc_nl_ctx *ctx,
+				  struct kipc_endpoint *ep)
+{
+	struct kipc_ep_snap snap;
+	void *hdr;
+
+	lockdep_assert_held(&kipc_ep_lock);
+	kipc_ep_snap_locked(ep, &snap);
+	hdr = kipc_nl_msg_begin(skb, ctx, KIPC_TYPE_SESSION, ep->nl.id);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (kipc_nl_put_u64(skb, KIPC_A_CREATE_TIME, ep->nl.ctime) ||
+	    kipc_nl_put_pid(skb, KIPC_A_CREATOR_PID, ep->pid, ctx) ||
+	    kipc_nl_put_pid(skb, KIPC_A_PID, ep->pid, ctx) ||
+	    kipc_nl_put_uid(skb, KIPC_A_UID, ep->uid, ctx) ||
+	    nla_put_u32(skb, KIPC_A_LINKS, ep->nr_links) ||
+	    nla_put_u32(skb, KIPC_A_MAX_MSGS, ep->lim.max_msgs) ||
+	    nla_put_u32(skb, KIPC_A_MAX_MSGSIZE, ep->lim.max_msgsize) ||
+	    kipc_nl_put_u64(skb, KIPC_A_CAPACITY, ep->lim.capacity) ||
+	    nla_put_u32(skb, KIPC_A_WAITERS, snap.waiters) ||
+	    kipc_nl_put_counters(skb, &snap)) {
+		kipc_nl_msg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	kipc_nl_msg_end(skb, hdr);
+	return 0;
+}
+
+static int kipc_link_nl_fill_locked(struct sk_buff *skb,
+				    struct kipc_nl_ctx *ctx,
+				    struct kipc_link *link)
+{
+	struct kipc_endpoint *a = link->end[0].ep, *b = link->end[1].ep;
+	u32 state = link->holders == 2 ? KIPC_LINK_STATE_UP :
+					 KIPC_LINK_STATE_DOWN;
+	struct kipc_ep_snap snap;
+	void *hdr;
+
+	lockdep_assert_held(&kipc_ep_lock);
+	kipc_link_snap(link, &snap);
+	hdr = kipc_nl_msg_begin(skb, ctx, KIPC_TYPE_LINK, link->nl.id);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (kipc_nl_put_u64(skb, KIPC_A_CREATE_TIME, link->nl.ctime) ||
+	    kipc_nl_put_pid(skb, KIPC_A_CREATOR_PID, a->pid, ctx) ||
+	    kipc_nl_put_pid(skb, KIPC_A_PID, kipc_ep_pid_locked(a), ctx) ||
+	    kipc_nl_put_pid(skb, KIPC_A_PEER_PID, kipc_ep_pid_locked(b), ctx) ||
+	    nla_put_u32(skb, KIPC_A_STATE, state) ||
+	    kipc_nl_put_counters(skb, &snap)) {
+		kipc_nl_msg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	kipc_nl_msg_end(skb, hdr);
+	return 0;
+}
+
+/*
+ * @node's message, if @ctx wants it (a link is wanted for either side's
+ * uid).  Return: 0, 1 not wanted, -EMSGSIZE.
+ */
+static int kipc_nl_node_fill_locked(struct sk_buff *skb,
+				    struct kipc_nl_ctx *ctx,
+				    struct kipc_nl_node *node, bool filter)
+{
+	struct kipc_endpoint *ep;
+	struct kipc_link *link;
+
+	lockdep_assert_held(&kipc_ep_lock);
+	if (node->type == KIPC_TYPE_SESSION) {
+		ep = container_of(node, struct kipc_endpoint, nl);
+		if (filter && !kipc_nl_wants(ctx, node->type, ep->uid))
+			return 1;
+		return kipc_ep_nl_fill_locked(skb, ctx, ep);
+	}
+	link = container_of(node, struct kipc_link, nl);
+	if (filter && !kipc_nl_wants(ctx, node->type, link->end[0].ep->uid) &&
+	    !kipc_nl_wants(ctx, node->type, link->end[1].ep->uid))
+		return 1;
+	return kipc_link_nl_fill_locked(skb, ctx, link);
+}
+
+/* objects looked at per kipc_ep_lock hold while skipping unwanted ones */
+#define KIPC_LINK_NL_SKIP_BATCH	256
+
+/*
+ * Fill the first object from *@next on that @ctx wants, skipping at most a
+ * batch of others, with kipc_ep_lock held throughout.  Return: 0 (*@next
+ * is past what was filled or skipped), -ENOENT none left, -EMSGSIZE.
+ */
+static int kipc_link_nl_dump_one(struct sk_buff *skb, struct kipc_nl_ctx *ctx,
+				 u64 *next)
+{
+	struct kipc_nl_node *node;
+	unsigned long id = *next;
+	unsigned int n;
+	int ret = 0;
+
+	mutex_lock(&kipc_ep_lock);
+	for (n = 0; n < KIPC_LINK_NL_SKIP_BATCH; n++) {
+		node = xa_find(&kipc_ep_ids, &id, ULONG_MAX, XA_PRESENT);
+		if (!node) {
+			ret = -ENOENT;
+			break;
+		}
+		ret = kipc_nl_node_fill_locked(skb, ctx, node, true);
+		if (ret < 0)
+			break;
+		*next = ++id;
+		if (!ret)
+			break;
+	}
+	mutex_unlock(&kipc_ep_lock);
+	return ret < 0 ? ret : 0;
+}
+
+int kipc_link_nl_dump(struct sk_buff *skb, struct kipc_nl_ctx *ctx, u64 *next)
+{
+	int ret;
+
+	while (!(ret = kipc_link_nl_dump_one(skb, ctx, next)))
+		cond_resched();
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/* With @skb NULL, only whether @id names a session or a link: 0 or -ENOENT. */
+int kipc_link_nl_get(struct sk_buff *skb, struct kipc_nl_ctx *ctx, u64 id)
+{
+	struct kipc_nl_node *node;
+	int ret = -ENOENT;
+
+	mutex_lock(&kipc_ep_lock);
+	node = xa_load(&kipc_ep_ids, id);
+	if (node)
+		ret = skb ? kipc_nl_node_fill_locked(skb, ctx, node, false) : 0;
+	mutex_unlock(&kipc_ep_lock);
+	return ret;
+}

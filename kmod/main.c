@@ -17,11 +17,13 @@
 #include <linux/kipc.h>
 
 #include "link.h"
+#include "netlink.h"
 #include "object.h"
 #include "pipe.h"
 #include "proc.h"
 #include "queue.h"
 #include "shm.h"
+#include "stats.h"
 
 unsigned int kipc_msgsize_max = SZ_1M;
 module_param_named(msgsize_max, kipc_msgsize_max, uint, 0644);
@@ -94,7 +96,8 @@ static long kipc_ioctl_version(void __user *arg)
 		.minor		= KIPC_VERSION_MINOR,
 		.features	= KIPC_FEAT_QUEUE | KIPC_FEAT_QUEUE_RW |
 				  KIPC_FEAT_MAILBOX | KIPC_FEAT_LINK |
-				  KIPC_FEAT_PIPE | KIPC_FEAT_SHM,
+				  KIPC_FEAT_PIPE | KIPC_FEAT_SHM |
+				  KIPC_FEAT_GENL,
 	};
 
 	return kipc_copy_args_to_user(arg, &v, sizeof(v),
@@ -168,24 +171,46 @@ static struct miscdevice kipc_misc = {
 	.mode	= 0666,
 };
 
+/*
+ * The statistics come first and go last: everything counts.  The family is
+ * registered before the device, so that the first object's event has a
+ * family to go to, and unregistered after it and before the objects go
+ * (their unlinks at exit send no event).
+ */
 static int __init kipc_init(void)
 {
 	int ret;
 
-	ret = kipc_proc_init();
+	ret = kipc_stats_init();
 	if (ret)
 		return ret;
+	ret = kipc_proc_init();
+	if (ret)
+		goto out_stats;
+	ret = kipc_nl_init();
+	if (ret)
+		goto out_proc;
 	ret = misc_register(&kipc_misc);
 	if (ret)
-		kipc_proc_exit();
+		goto out_nl;
+	return 0;
+
+out_nl:
+	kipc_nl_exit();
+out_proc:
+	kipc_proc_exit();
+out_stats:
+	kipc_stats_exit();
 	return ret;
 }
 
 static void __exit kipc_exit(void)
 {
 	misc_deregister(&kipc_misc);
+	kipc_nl_exit();
 	kipc_object_remove_all();
 	kipc_proc_exit();
+	kipc_stats_exit();
 }
 
 module_init(kipc_init);

@@ -29,6 +29,7 @@
 #include <kunit/visibility.h>
 #include <linux/kipc.h>
 
+#include "netlink.h"
 #include "object.h"
 #include "proc.h"
 
@@ -44,6 +45,31 @@ static DEFINE_HASHTABLE(kipc_names, 8);
 static DEFINE_XARRAY(kipc_users);
 /* last id handed out; ids start at 1 and are never reused */
 static atomic64_t kipc_last_id = ATOMIC64_INIT(0);
+
+/**
+ * kipc_id_next() - a new object id
+ *
+ * Registry objects, sessions and links take their ids from this one counter.
+ *
+ * Return: an id never handed out before while the module is loaded.
+ */
+u64 kipc_id_next(void)
+{
+	return atomic64_inc_return(&kipc_last_id);
+}
+
+/* The uapi type of registry type @type. */
+static enum kipc_type kipc_object_uapi_type(enum kipc_obj_type type)
+{
+	static const enum kipc_type types[KIPC_OBJ_NR_TYPES] = {
+		[KIPC_OBJ_QUEUE]	= KIPC_TYPE_QUEUE,
+		[KIPC_OBJ_MAILBOX]	= KIPC_TYPE_MAILBOX,
+		[KIPC_OBJ_PIPE]		= KIPC_TYPE_PIPE,
+		[KIPC_OBJ_SHM]		= KIPC_TYPE_SHM,
+	};
+
+	return type < KIPC_OBJ_NR_TYPES ? types[type] : KIPC_TYPE_UNSPEC;
+}
 
 static u32 kipc_name_hash(enum kipc_obj_type type, const char *name)
 {
@@ -63,7 +89,7 @@ static u32 kipc_name_hash(enum kipc_obj_type type, const char *name)
 int kipc_object_init(struct kipc_object *obj, const struct kipc_object_ops *ops,
 		     char *name, umode_t mode)
 {
-	obj->id = atomic64_inc_return(&kipc_last_id);
+	obj->id = kipc_id_next();
 	if (obj->id > ULONG_MAX)	/* xarray index on 32-bit */
 		return -ENOSPC;
 	obj->ops = ops;
@@ -155,7 +181,7 @@ EXPORT_SYMBOL_IF_KUNIT(kipc_object_put);
 
 /**
  * kipc_object_find_locked() - look a linked object up by name or id
- * @type:	KIPC_OBJ_*
+ * @type:	KIPC_OBJ_*, or KIPC_OBJ_NR_TYPES for any type (by @id only)
  * @name:	the name, or NULL to look up by @id
  * @id:		the id
  *
@@ -172,7 +198,9 @@ struct kipc_object *kipc_object_find_locked(enum kipc_obj_type type,
 		if (id > ULONG_MAX)
 			return NULL;
 		obj = xa_load(&kipc_objects, id);
-		return obj && obj->ops->type == type ? obj : NULL;
+		if (obj && type != KIPC_OBJ_NR_TYPES && obj->ops->type != type)
+			return NULL;
+		return obj;
 	}
 	hash_for_each_possible(kipc_names, obj, name_node,
 			       kipc_name_hash(type, name))
@@ -233,17 +261,12 @@ VISIBLE_IF_KUNIT int kipc_user_charge(struct kipc_user *u, u64 old, u64 new,
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_user_charge);
 
-/**
- * kipc_object_link_locked() - charge the creator and make @obj reachable
- * @obj:	a new object from kipc_object_init(), with one file-to-be
- * @charge:	bytes to charge to the creator's quota
- *
- * The type's linking() runs last, once nothing else can fail.
- *
- * Return: 0, -EDQUOT over the creator's quota, -ENOMEM, or linking()'s
- * error.
+/*
+ * kipc_object_link_locked(), also saying in *@hit which quota refused
+ * (KIPC_LIMIT_UNSPEC for none).
  */
-int kipc_object_link_locked(struct kipc_object *obj, u64 charge)
+static int kipc_object_link_hit_locked(struct kipc_object *obj, u64 charge,
+				       enum kipc_limit *hit)
 {
 	const struct kipc_object_ops *ops = obj->ops;
 	struct kipc_user *u;
@@ -254,11 +277,14 @@ int kipc_object_link_locked(struct kipc_object *obj, u64 charge)
 	if (IS_ERR(u))
 		return PTR_ERR(u);
 	ret = -EDQUOT;
+	*hit = KIPC_LIMIT_USER_OBJECTS;
 	if (u->nr[ops->type] >= READ_ONCE(*ops->max_per_user))
 		goto out_put_user;
+	*hit = KIPC_LIMIT_USER_BYTES;
 	ret = kipc_user_charge(u, 0, charge, READ_ONCE(kipc_bytes_per_user));
 	if (ret)
 		goto out_put_user;
+	*hit = KIPC_LIMIT_UNSPEC;
 	ret = xa_insert(&kipc_objects, obj->id, obj, GFP_KERNEL_ACCOUNT);
 	if (ret)
 		goto out_uncharge;
@@ -277,6 +303,9 @@ int kipc_object_link_locked(struct kipc_object *obj, u64 charge)
 	obj->linked = true;
 	obj->nr_files = 1;
 	kipc_object_get(obj);	/* the registry's reference */
+	kipc_stats_created(kipc_object_uapi_type(ops->type));
+	kipc_nl_changed();
+	kipc_nl_obj_event(KIPC_CMD_OBJ_NEW, obj);
 	return 0;
 
 out_erase:
@@ -286,6 +315,24 @@ out_uncharge:
 out_put_user:
 	kipc_user_put_locked(u);
 	return ret;
+}
+
+/**
+ * kipc_object_link_locked() - charge the creator and make @obj reachable
+ * @obj:	a new object from kipc_object_init(), with one file-to-be
+ * @charge:	bytes to charge to the creator's quota
+ *
+ * The type's linking() runs last, once nothing else can fail.  Sends the
+ * KIPC_CMD_OBJ_NEW event.
+ *
+ * Return: 0, -EDQUOT over the creator's quota, -ENOMEM, or linking()'s
+ * error.
+ */
+int kipc_object_link_locked(struct kipc_object *obj, u64 charge)
+{
+	enum kipc_limit hit;
+
+	return kipc_object_link_hit_locked(obj, charge, &hit);
 }
 EXPORT_SYMBOL_IF_KUNIT(kipc_object_link_locked);
 
@@ -315,6 +362,9 @@ static void kipc_object_unlink_locked(struct kipc_object *obj)
 	xa_erase(&kipc_objects, obj->id);
 	if (obj->name)
 		hash_del(&obj->name_node);
+	kipc_stats_destroyed(kipc_object_uapi_type(obj->ops->type));
+	kipc_nl_changed();
+	kipc_nl_obj_event(KIPC_CMD_OBJ_DEL, obj);
 }
 
 /* After kipc_object_unlink_locked() and dropping kipc_reg_lock. */
@@ -498,6 +548,26 @@ void kipc_object_remove_all(void)
 }
 
 /**
+ * kipc_mode_granted() - the MAY_READ and MAY_WRITE bits @mode grants
+ * @mode:	permission bits
+ * @owner:	the accessor is the owner or creator
+ * @group:	the accessor is in the owner's or creator's group
+ *
+ * Like SysV ipcperms(): owner or creator bits, then group, then other.
+ */
+VISIBLE_IF_KUNIT int kipc_mode_granted(umode_t mode, bool owner, bool group)
+{
+	int granted = mode;
+
+	if (owner)
+		granted >>= 6;
+	else if (group)
+		granted >>= 3;
+	return granted & (MAY_READ | MAY_WRITE);
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_mode_granted);
+
+/**
  * kipc_object_may_locked() - may the caller open @obj for @may?
  * @obj:	the object
  * @may:	MAY_READ and/or MAY_WRITE
@@ -508,16 +578,60 @@ void kipc_object_remove_all(void)
 bool kipc_object_may_locked(struct kipc_object *obj, int may)
 {
 	kuid_t euid = current_euid();
-	int granted = obj->mode;
+	int granted;
 
 	lockdep_assert_held(&kipc_reg_lock);
-	if (uid_eq(euid, obj->cuid) || uid_eq(euid, obj->uid))
-		granted >>= 6;
-	else if (in_group_p(obj->cgid) || in_group_p(obj->gid))
-		granted >>= 3;
+	granted = kipc_mode_granted(obj->mode,
+				    uid_eq(euid, obj->cuid) ||
+				    uid_eq(euid, obj->uid),
+				    in_group_p(obj->cgid) ||
+				    in_group_p(obj->gid));
 	if (!(may & ~granted & (MAY_READ | MAY_WRITE)))
 		return true;
 	return capable(CAP_IPC_OWNER);
+}
+
+/* in_group_p() for @cred rather than current's (its groups are sorted). */
+static bool kipc_cred_in_group(const struct cred *cred, kgid_t gid)
+{
+	const struct group_info *gi = cred->group_info;
+	unsigned int lo = 0, hi = gi->ngroups, mid;
+
+	if (gid_eq(gid, cred->fsgid))
+		return true;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (gid_gt(gid, gi->gid[mid]))
+			lo = mid + 1;
+		else if (gid_lt(gid, gi->gid[mid]))
+			hi = mid;
+		else
+			return true;
+	}
+	return false;
+}
+
+/**
+ * kipc_object_visible_locked() - may a reader with @cred see @obj's name?
+ * @obj:	the object
+ * @cred:	the reader's credentials
+ * @cap_ipc_owner: the reader has CAP_IPC_OWNER
+ *
+ * The netlink family's rule: the owner or creator, CAP_IPC_OWNER, or
+ * whomever the mode grants read or write.
+ */
+bool kipc_object_visible_locked(struct kipc_object *obj,
+				const struct cred *cred, bool cap_ipc_owner)
+{
+	bool owner;
+
+	lockdep_assert_held(&kipc_reg_lock);
+	owner = uid_eq(cred->euid, obj->cuid) || uid_eq(cred->euid, obj->uid);
+	if (owner || cap_ipc_owner)
+		return true;
+	return kipc_mode_granted(obj->mode, false,
+				 kipc_cred_in_group(cred, obj->cgid) ||
+				 kipc_cred_in_group(cred, obj->gid));
 }
 
 /**
@@ -591,7 +705,7 @@ void kipc_object_set_owner_locked(struct kipc_object *obj,
  *
  * Return: 0, -EINVAL or -ENAMETOOLONG.
  */
-VISIBLE_IF_KUNIT int kipc_name_check(const char *name, long len)
+int kipc_name_check(const char *name, long len)
 {
 	long i;
 
@@ -698,8 +812,13 @@ int kipc_copy_args_to_user(void __user *uarg, const void *src, size_t ksize,
 	return 0;
 }
 
-/* Find or link the object of @req; on success it has a reference for a file. */
-static struct kipc_object *kipc_object_get_for_open(const struct kipc_open_req *req)
+/*
+ * Find or link the object of @req; on success it has a reference for a
+ * file, or with @req->no_file it is @req->new (linked without a file, the
+ * caller's reference is @new's own).  *@hit says which quota refused.
+ */
+static struct kipc_object *kipc_object_get_for_open(const struct kipc_open_req *req,
+						    enum kipc_limit *hit)
 {
 	struct kipc_object *obj;
 	int may = 0, ret;
@@ -733,16 +852,115 @@ static struct kipc_object *kipc_object_get_for_open(const struct kipc_open_req *
 		ret = -ENOENT;
 		if (!req->new)
 			goto out_unlock;
-		ret = kipc_object_link_locked(req->new, req->charge);
+		ret = kipc_object_link_hit_locked(req->new, req->charge, hit);
 		if (ret)
 			goto out_unlock;
 		obj = req->new;
-		kipc_object_get(obj);	/* the file's; @new's own is put below */
+		if (req->no_file)
+			obj->nr_files = 0;
+		else
+			kipc_object_get(obj);	/* the file's; @new's own is put below */
 	}
 	ret = 0;
 out_unlock:
 	mutex_unlock(&kipc_reg_lock);
 	return ret ? ERR_PTR(ret) : obj;
+}
+
+/*
+ * kipc_object_get_for_open(), again after the exit work ran when a quota
+ * refused: an exited owner's objects are unlinked, and their quota
+ * returned, by its exit work, and whoever saw it exit must find that done.
+ * A failed attempt changed nothing.  A refusal that stays is a limit hit.
+ */
+static struct kipc_object *kipc_object_get_quota(const struct kipc_open_req *req)
+{
+	enum kipc_limit hit = KIPC_LIMIT_UNSPEC;
+	struct kipc_object *obj;
+
+	obj = kipc_object_get_for_open(req, &hit);
+	if (obj == ERR_PTR(-EDQUOT)) {
+		kipc_proc_flush();
+		obj = kipc_object_get_for_open(req, &hit);
+		if (obj == ERR_PTR(-EDQUOT))
+			kipc_nl_limit_hit(hit, kipc_object_uapi_type(req->type),
+					  0);
+	}
+	return obj;
+}
+
+/**
+ * kipc_object_create() - create and link a named object without a file
+ * @req:	@type, @name, @new and @charge as for kipc_object_open() with
+ *		KIPC_O_CREAT|KIPC_O_EXCL, and @no_file set
+ *
+ * KIPC_CMD_OBJ_NEW's way to make a persistent object: the registry holds
+ * it until it is removed.  @req->new is consumed in every case.
+ *
+ * Return: @req->new with a reference for the caller, or ERR_PTR(-EEXIST,
+ * -EDQUOT, -ENOMEM, or the type's linking() error).
+ */
+struct kipc_object *kipc_object_create(const struct kipc_open_req *req)
+{
+	struct kipc_object *obj;
+
+	if (WARN_ON_ONCE(!req->new || !req->name || !req->no_file ||
+			 (req->flags & (KIPC_O_CREAT | KIPC_O_EXCL)) !=
+			 (KIPC_O_CREAT | KIPC_O_EXCL)))
+		obj = ERR_PTR(-EINVAL);
+	else
+		obj = kipc_object_get_quota(req);
+	if (IS_ERR(obj))
+		kipc_object_put(req->new);
+	return obj;
+}
+
+/**
+ * kipc_object_lookup() - find a linked object and take a reference
+ * @type:	KIPC_OBJ_*, or KIPC_OBJ_NR_TYPES for any type (by @id)
+ * @name:	the name, or NULL to look up by @id
+ * @id:		the id
+ *
+ * An object its type says is dying is let go first, as for an open.
+ *
+ * Context: process context, kipc_reg_lock not held.
+ * Return: the object with a reference (kipc_object_put() it), or NULL.
+ */
+struct kipc_object *kipc_object_lookup(enum kipc_obj_type type,
+				       const char *name, u64 id)
+{
+	struct kipc_object *obj;
+
+	mutex_lock(&kipc_reg_lock);
+	obj = kipc_object_lookup_locked(type, name, id);
+	if (obj)
+		kipc_object_get(obj);
+	mutex_unlock(&kipc_reg_lock);
+	return obj;
+}
+
+/**
+ * kipc_object_next_locked() - the linked object with the lowest id >= *@id
+ * @id:		in: where to start; out: the object's id
+ *
+ * For walks in id order that drop kipc_reg_lock between objects: the
+ * caller goes on from the object's id + 1.
+ *
+ * Return: the object, without a reference, or NULL when there is none.
+ */
+struct kipc_object *kipc_object_next_locked(u64 *id)
+{
+	struct kipc_object *obj;
+	unsigned long index;
+
+	lockdep_assert_held(&kipc_reg_lock);
+	if (*id > ULONG_MAX)
+		return NULL;
+	index = *id;
+	obj = xa_find(&kipc_objects, &index, ULONG_MAX, XA_PRESENT);
+	if (obj)
+		*id = index;
+	return obj;
 }
 
 /* The O_* access mode and O_NONBLOCK of a file for KIPC_O_* @flags. */
@@ -796,16 +1014,7 @@ struct file *kipc_object_file_open(const struct kipc_open_req *req,
 		ret = PTR_ERR(file);
 		goto out_put_new;
 	}
-	obj = kipc_object_get_for_open(req);
-	if (obj == ERR_PTR(-EDQUOT)) {
-		/*
-		 * An exited owner's objects are unlinked, and their quota
-		 * returned, by its exit work: whoever saw it exit must find
-		 * that done.  A failed attempt changed nothing.
-		 */
-		kipc_proc_flush();
-		obj = kipc_object_get_for_open(req);
-	}
+	obj = kipc_object_get_quota(req);
 	if (IS_ERR(obj)) {
 		ret = PTR_ERR(obj);
 		goto out_put_file;

@@ -59,7 +59,25 @@ struct kipc_user {
 	u64 bytes;
 };
 
+struct cred;
+struct kipc_nl_ctx;
 struct kipc_object;
+struct sk_buff;
+
+/**
+ * struct kipc_create - what KIPC_CMD_OBJ_NEW creates
+ * @name:	kmalloc'ed, checked name; the create function owns it
+ * @mode:	permission bits
+ * @max_msgs, @max_msgsize, @capacity: queue limits (0: the default), or
+ *		the shm region's size (@capacity)
+ */
+struct kipc_create {
+	char *name;
+	u32 mode;
+	u32 max_msgs;
+	u32 max_msgsize;
+	u64 capacity;
+};
 
 /**
  * struct kipc_object_ops - what differs between object types
@@ -83,6 +101,12 @@ struct kipc_object;
  *		let that happen first (kipc_proc_flush()), so that a caller
  *		who saw the reason (waitpid() of the owner) no longer finds
  *		the object
+ * @nl_fill:	optional: put the type's netlink attributes of @obj (see
+ *		"Objects" in uapi/linux/kipc.h, KIPC_A_FLAGS included) into
+ *		a message kipc_nl_msg_begin() started.  Called without
+ *		kipc_reg_lock, with a reference, in process context; must
+ *		not block on a lock held across a user copy.  0 or
+ *		-EMSGSIZE
  */
 struct kipc_object_ops {
 	enum kipc_obj_type type;
@@ -92,6 +116,8 @@ struct kipc_object_ops {
 	int (*linking)(struct kipc_object *obj);
 	int (*may_open)(struct kipc_object *obj, unsigned int flags);
 	bool (*dying)(struct kipc_object *obj);
+	int (*nl_fill)(struct kipc_object *obj, struct sk_buff *skb,
+		       const struct kipc_nl_ctx *ctx);
 };
 
 /**
@@ -155,6 +181,11 @@ void kipc_object_file_closed(struct kipc_object *obj);
 void kipc_object_remove_all(void);
 
 bool kipc_object_may_locked(struct kipc_object *obj, int may);
+bool kipc_object_visible_locked(struct kipc_object *obj,
+				const struct cred *cred, bool cap_ipc_owner);
+struct kipc_object *kipc_object_lookup(enum kipc_obj_type type,
+				       const char *name, u64 id);
+struct kipc_object *kipc_object_next_locked(u64 *id);
 bool kipc_object_owner_locked(struct kipc_object *obj);
 
 /**
@@ -177,8 +208,10 @@ void kipc_object_set_owner_locked(struct kipc_object *obj,
 
 char *kipc_name_from_user(u64 uptr);
 
-#if IS_ENABLED(CONFIG_KUNIT)
 int kipc_name_check(const char *name, long len);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+int kipc_mode_granted(umode_t mode, bool owner, bool group);
 int kipc_user_charge(struct kipc_user *u, u64 old, u64 new, u64 limit);
 #endif
 
@@ -196,6 +229,7 @@ int kipc_copy_args_to_user(void __user *uarg, const void *src, size_t ksize,
  * @new:	with KIPC_O_CREAT, a complete unlinked object to link if
  *		none exists; kipc_object_open() consumes its reference
  * @charge:	bytes to charge for @new
+ * @no_file:	kipc_object_create(): link @new without a file
  * @fops:	file operations of the object's fds
  * @fname:	anon inode name, e.g. "[kipc-queue]"
  */
@@ -206,6 +240,7 @@ struct kipc_open_req {
 	u64 id;
 	struct kipc_object *new;
 	u64 charge;
+	bool no_file;
 	const struct file_operations *fops;
 	const char *fname;
 };
@@ -216,6 +251,7 @@ struct kipc_open_req {
 int kipc_object_open(const struct kipc_open_req *req, u64 __user *id_out);
 struct file *kipc_object_file_open(const struct kipc_open_req *req,
 				   unsigned int access, u64 __user *id_out);
+struct kipc_object *kipc_object_create(const struct kipc_open_req *req);
 struct file *kipc_object_file_more(struct kipc_object *obj,
 				   const struct kipc_open_req *req,
 				   unsigned int access);

@@ -588,6 +588,46 @@ static long kipc_queue_do_open(void __user *arg,
 	return ret;
 }
 
+/**
+ * kipc_queue_create() - KIPC_CMD_OBJ_NEW of a queue or mailbox
+ * @c:		name, mode and limits (0 for a default); the name is consumed
+ * @mailbox:	a mailbox (never owned by a process), else a queue
+ *
+ * What KIPC_IOC_QUEUE_OPEN or KIPC_IOC_MAILBOX_OPEN with KIPC_O_CREAT |
+ * KIPC_O_EXCL does, without a file: the registry keeps the object until it
+ * is removed.
+ *
+ * Return: the new object with a reference, or ERR_PTR() of the open
+ * ioctl's errors.
+ */
+struct kipc_object *kipc_queue_create(struct kipc_create *c, bool mailbox)
+{
+	const struct kipc_object_ops *ops = mailbox ? &kipc_mailbox_ops :
+						      &kipc_queue_ops;
+	struct kipc_queue_open args = {
+		.mode		= c->mode,
+		.max_msgsize	= c->max_msgsize,
+		.capacity	= c->capacity,
+		.max_msgs	= c->max_msgs,
+	};
+	struct kipc_open_req req = {
+		.type		= ops->type,
+		.flags		= KIPC_O_CREAT | KIPC_O_EXCL,
+		.name		= c->name,
+		.no_file	= true,
+	};
+	struct kipc_queue *q;
+
+	q = kipc_queue_new(&args, c->name, ops);
+	if (IS_ERR(q)) {
+		kfree(c->name);
+		return ERR_CAST(q);
+	}
+	req.new = &q->obj;
+	req.charge = q->lim.capacity;
+	return kipc_object_create(&req);
+}
+
 long kipc_ioctl_queue_open(void __user *arg)
 {
 	return kipc_queue_do_open(arg, &kipc_queue_ops);

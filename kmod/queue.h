@@ -35,7 +35,11 @@ void kipc_queue_limits_max(struct kipc_queue_limits *max);
 void kipc_queue_limits_def(struct kipc_queue_limits *def);
 
 /* Session ioctls (main.c dispatches, @arg is the user pointer). */
+struct kipc_create;
+struct kipc_object;
+
 long kipc_ioctl_queue_open(void __user *arg);
+struct kipc_object *kipc_queue_create(struct kipc_create *c, bool mailbox);
 long kipc_ioctl_mailbox_open(void __user *arg);
 
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -620,6 +620,40 @@ out_free:
 	return ERR_PTR(ret);
 }
 
+/**
+ * kipc_shm_create() - KIPC_CMD_OBJ_NEW of a shm region
+ * @c:		name, mode and size (@capacity); the name is consumed
+ *
+ * What KIPC_IOC_SHM_OPEN with KIPC_O_CREAT | KIPC_O_EXCL does, without a
+ * file: the registry keeps the region until it is removed.
+ *
+ * Return: the new object with a reference, or ERR_PTR() of the open
+ * ioctl's errors.
+ */
+struct kipc_object *kipc_shm_create(struct kipc_create *c)
+{
+	struct kipc_shm_open args = {
+		.mode		= c->mode,
+		.region_size	= c->capacity,
+	};
+	struct kipc_open_req req = {
+		.type		= KIPC_OBJ_SHM,
+		.flags		= KIPC_O_CREAT | KIPC_O_EXCL,
+		.name		= c->name,
+		.no_file	= true,
+	};
+	struct kipc_shm *shm;
+
+	shm = kipc_shm_new(&args, c->name);
+	if (IS_ERR(shm)) {
+		kfree(c->name);
+		return ERR_CAST(shm);
+	}
+	req.new = &shm->obj;
+	req.charge = PAGE_ALIGN(shm->size);
+	return kipc_object_create(&req);
+}
+
 long kipc_ioctl_shm_open(void __user *arg)
 {
 	struct kipc_shm_open __user *uarg = arg;

@@ -17,7 +17,11 @@ extern unsigned int kipc_shm_locks_max;
 #define KIPC_SHM_BUCKET_BITS	4
 #define KIPC_SHM_BUCKETS	(1U << KIPC_SHM_BUCKET_BITS)
 
+struct kipc_create;
+struct kipc_object;
+
 long kipc_ioctl_shm_open(void __user *uarg);
+struct kipc_object *kipc_shm_create(struct kipc_create *c);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 int kipc_shm_open_flags_check(u32 flags);
