@@ -629,7 +629,7 @@ static struct kipc_endpoint *kipc_ep_new(const struct kipc_bind *args)
 	return ep;
 }
 
-static long kipc_session_do_bind(struct file *file, void __user *arg)
+long kipc_session_bind(struct file *file, void __user *arg)
 {
 	struct kipc_endpoint *ep;
 	struct kipc_bind args;
@@ -672,11 +672,6 @@ out_unlock:
 	mutex_unlock(&kipc_ep_lock);
 	kipc_ep_put(ep);
 	return ret;
-}
-
-long kipc_session_bind(struct file *file, void __user *arg)
-{
-	return kipc_stats_ret(kipc_session_do_bind(file, arg));
 }
 
 /* The endpoint of a session, if bound to the calling process. */
@@ -1528,11 +1523,11 @@ long kipc_session_link_ioctl(struct file *file, unsigned int cmd,
 	struct kipc_endpoint *ep = kipc_session_ep(file);
 
 	if (IS_ERR(ep))
-		return kipc_stats_ret(PTR_ERR(ep));
-	return kipc_stats_ret(kipc_link_ioctl_common(ep, NULL, file, cmd, arg));
+		return PTR_ERR(ep);
+	return kipc_link_ioctl_common(ep, NULL, file, cmd, arg);
 }
 
-static long kipc_session_do_connect(struct file *file, void __user *arg)
+long kipc_session_connect(struct file *file, void __user *arg)
 {
 	struct kipc_endpoint *ep = kipc_session_ep(file);
 	struct kipc_link_end *end;
@@ -1560,11 +1555,6 @@ static long kipc_session_do_connect(struct file *file, void __user *arg)
 	if (fd < 0)
 		kipc_end_put(end);
 	return fd;
-}
-
-long kipc_session_connect(struct file *file, void __user *arg)
-{
-	return kipc_stats_ret(kipc_session_do_connect(file, arg));
 }
 
 __poll_t kipc_session_poll(struct file *file, poll_table *pt)

@@ -9,7 +9,10 @@
 /* Module parameter (main.c): links one bound session may have. */
 extern unsigned int kipc_links_max;
 
-/* Session fd operations (main.c dispatches, @arg is the user pointer). */
+/*
+ * Session fd operations (main.c dispatches them and counts their errnos;
+ * @arg is the user pointer).
+ */
 long kipc_session_bind(struct file *file, void __user *arg);
 long kipc_session_connect(struct file *file, void __user *arg);
 long kipc_session_link_ioctl(struct file *file, unsigned int cmd,

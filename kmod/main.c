@@ -104,8 +104,8 @@ static long kipc_ioctl_version(void __user *arg)
 				      KIPC_VERSION_SIZE_VER0);
 }
 
-static long kipc_session_ioctl(struct file *file, unsigned int cmd,
-			       unsigned long arg)
+static long kipc_session_do_ioctl(struct file *file, unsigned int cmd,
+				  unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
@@ -139,6 +139,12 @@ static long kipc_session_ioctl(struct file *file, unsigned int cmd,
 		return kipc_session_link_ioctl(file, cmd, uarg);
 	}
 	return -ENOTTY;
+}
+
+static long kipc_session_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
+{
+	return kipc_stats_ret(kipc_session_do_ioctl(file, cmd, arg));
 }
 
 /* misc_open() left the miscdevice in private_data: a session starts unbound. */

@@ -29,9 +29,11 @@
 #include <linux/user_namespace.h>
 #include <linux/wait.h>
 #include <asm/ioctls.h>
+#include <net/netlink.h>
 #include <kunit/visibility.h>
 #include <linux/kipc.h>
 
+#include "netlink.h"
 #include "object.h"
 #include "pipe.h"
 
@@ -39,11 +41,13 @@
  * DOC: pipe locking
  *
  * p->mutex guards the ring (@buf, @capacity, @head, @len), the end counts
- * (@readers, @writers, @r_counter, @w_counter) and the byte counters.  It
+ * (@readers, @writers, @r_counter, @w_counter), the counters and @full.  It
  * is held across the copies to and from user space (which may fault and
  * sleep), never while waiting for data, room or a partner.  Fields a waiter
  * or poll reads without it are written with WRITE_ONCE() and read with
- * READ_ONCE(): those reads are hints, re-checked under the mutex.
+ * READ_ONCE(): those reads are hints, re-checked under the mutex.  The
+ * netlink family's nl_fill() reads its fields that way too, never taking
+ * the mutex: a copy stuck in a fault (userfaultfd) must not stall a dump.
  *
  * Order: p->mutex is taken before kipc_reg_lock, and only KIPC_IOC_PIPE_SET
  * holds both (the capacity's quota charge and the ring swap are one step).
@@ -73,8 +77,13 @@
  * @writers:	open write ends (as @readers)
  * @r_counter:	read ends ever opened (protected by @mutex)
  * @w_counter:	write ends ever opened (protected by @mutex)
- * @bytes_written: bytes ever written (protected by @mutex)
- * @bytes_read:	bytes ever read (protected by @mutex)
+ * @bytes_written: bytes ever written (protected by @mutex, read unlocked)
+ * @bytes_read:	bytes ever read (as @bytes_written)
+ * @writes:	write calls that moved bytes (as @bytes_written)
+ * @reads:	read calls that moved bytes (as @bytes_written)
+ * @nr_waiters:	tasks waiting in a read or write (only waiters change it)
+ * @full:	a write found the ring full and KIPC_LIMIT_FULL was reported;
+ *		cleared by a read that takes bytes out (protected by @mutex)
  * @rd_wait:	readers waiting for data, pollers of read ends
  * @wr_wait:	writers waiting for room, pollers of write ends
  * @open_wait:	lone opens waiting for the other end
@@ -98,6 +107,10 @@ struct kipc_pipe {
 	unsigned int w_counter;
 	u64 bytes_written;
 	u64 bytes_read;
+	u64 writes;
+	u64 reads;
+	atomic_t nr_waiters;
+	bool full;
 	wait_queue_head_t rd_wait;
 	wait_queue_head_t wr_wait;
 	wait_queue_head_t open_wait;
@@ -297,6 +310,35 @@ static int kipc_pipe_linking(struct kipc_object *obj)
 }
 
 /*
+ * kipc_object_ops.nl_fill: without p->mutex, which a copy may hold for as
+ * long as a fault takes (see "pipe locking"): a snapshot of hints.
+ */
+static int kipc_pipe_nl_fill(struct kipc_object *obj, struct sk_buff *skb,
+			     const struct kipc_nl_ctx *ctx)
+{
+	struct kipc_pipe *p = kipc_pipe_of(obj);
+	u32 flags = 0;
+
+	if (!obj->name)
+		flags |= KIPC_STAT_ANONYMOUS;
+	if (!READ_ONCE(obj->linked))
+		flags |= KIPC_STAT_REMOVED;
+	if (nla_put_u32(skb, KIPC_A_FLAGS, flags) ||
+	    kipc_nl_put_u64(skb, KIPC_A_BYTES, READ_ONCE(p->len)) ||
+	    kipc_nl_put_u64(skb, KIPC_A_CAPACITY, READ_ONCE(p->capacity)) ||
+	    nla_put_u32(skb, KIPC_A_READERS, READ_ONCE(p->readers)) ||
+	    nla_put_u32(skb, KIPC_A_WRITERS, READ_ONCE(p->writers)) ||
+	    nla_put_u32(skb, KIPC_A_WAITERS, atomic_read(&p->nr_waiters)) ||
+	    kipc_nl_put_u64(skb, KIPC_A_MSGS_IN, READ_ONCE(p->writes)) ||
+	    kipc_nl_put_u64(skb, KIPC_A_MSGS_OUT, READ_ONCE(p->reads)) ||
+	    kipc_nl_put_u64(skb, KIPC_A_BYTES_IN,
+			    READ_ONCE(p->bytes_written)) ||
+	    kipc_nl_put_u64(skb, KIPC_A_BYTES_OUT, READ_ONCE(p->bytes_read)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
  * No unlinked(): a removed pipe works on for its open ends, like an
  * unlinked FIFO, so nobody is to be woken.
  */
@@ -305,6 +347,7 @@ static const struct kipc_object_ops kipc_pipe_ops = {
 	.max_per_user	= &kipc_pipes_per_user,
 	.release	= kipc_pipe_release,
 	.linking	= kipc_pipe_linking,
+	.nl_fill	= kipc_pipe_nl_fill,
 };
 
 /* A complete, unlinked pipe for KIPC_O_CREAT; it takes over @name. */
@@ -689,7 +732,7 @@ static size_t kipc_pipe_copy_in(struct kipc_pipe *p, size_t n,
 	return done;
 }
 
-static ssize_t kipc_pipe_read_iter(struct kiocb *iocb, struct iov_iter *to)
+static ssize_t kipc_pipe_do_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct kipc_pipe *p = kipc_pipe_file(iocb->ki_filp);
 	size_t total = iov_iter_count(to), n;
@@ -715,7 +758,9 @@ static ssize_t kipc_pipe_read_iter(struct kiocb *iocb, struct iov_iter *to)
 			WRITE_ONCE(p->len, p->len - n);
 			if (!p->len)
 				p->head = 0;
-			p->bytes_read += n;
+			WRITE_ONCE(p->bytes_read, p->bytes_read + n);
+			WRITE_ONCE(p->reads, p->reads + 1);
+			p->full = false;
 			ret = n;
 			break;
 		}
@@ -726,22 +771,34 @@ static ssize_t kipc_pipe_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		if (kipc_pipe_nonblock(iocb))
 			break;
 		mutex_unlock(&p->mutex);
-		if (wait_event_interruptible(p->rd_wait, kipc_pipe_readable(p)))
+		atomic_inc(&p->nr_waiters);
+		ret = wait_event_interruptible(p->rd_wait,
+					       kipc_pipe_readable(p));
+		atomic_dec(&p->nr_waiters);
+		if (ret)
 			return -ERESTARTSYS;
 		mutex_lock(&p->mutex);
 	}
 	mutex_unlock(&p->mutex);
 	if (wake)
 		kipc_pipe_wake(&p->wr_wait, EPOLLOUT | EPOLLWRNORM);
+	if (ret > 0)
+		kipc_stats_msg_out(ret);
 	return ret;
 }
 
-static ssize_t kipc_pipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
+static ssize_t kipc_pipe_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	return kipc_stats_ret(kipc_pipe_do_read_iter(iocb, to));
+}
+
+static ssize_t kipc_pipe_do_write_iter(struct kiocb *iocb,
+				       struct iov_iter *from)
 {
 	struct kipc_pipe *p = kipc_pipe_file(iocb->ki_filp);
 	size_t total = iov_iter_count(from), written = 0, n, done;
 	bool atomic = total <= KIPC_PIPE_ATOMIC;
-	bool wake = false;
+	bool wake = false, full = false;
 	ssize_t ret;
 
 	if (!total)
@@ -762,7 +819,9 @@ static ssize_t kipc_pipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			wake |= !p->len || READ_ONCE(p->rd_polled);
 			done = kipc_pipe_copy_in(p, n, from);
 			WRITE_ONCE(p->len, p->len + done);
-			p->bytes_written += done;
+			WRITE_ONCE(p->bytes_written, p->bytes_written + done);
+			if (!written && done)
+				WRITE_ONCE(p->writes, p->writes + 1);
 			written += done;
 			if (done < n) {
 				ret = -EFAULT;
@@ -772,6 +831,9 @@ static ssize_t kipc_pipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
 				break;
 			continue;
 		}
+		/* full: reported once until a read takes bytes out */
+		if (!p->full)
+			p->full = full = true;
 		ret = -EAGAIN;
 		if (kipc_pipe_nonblock(iocb))
 			break;
@@ -780,8 +842,15 @@ static ssize_t kipc_pipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
 			kipc_pipe_wake(&p->rd_wait, EPOLLIN | EPOLLRDNORM);
 			wake = false;
 		}
+		if (full) {
+			kipc_nl_limit_hit(KIPC_LIMIT_FULL, KIPC_TYPE_PIPE,
+					  p->obj.id);
+			full = false;
+		}
+		atomic_inc(&p->nr_waiters);
 		ret = wait_event_interruptible(p->wr_wait,
 				kipc_pipe_writable(p, atomic ? total : 1));
+		atomic_dec(&p->nr_waiters);
 		if (ret)
 			goto out;
 		mutex_lock(&p->mutex);
@@ -789,8 +858,17 @@ static ssize_t kipc_pipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	mutex_unlock(&p->mutex);
 	if (wake)
 		kipc_pipe_wake(&p->rd_wait, EPOLLIN | EPOLLRDNORM);
+	if (full)
+		kipc_nl_limit_hit(KIPC_LIMIT_FULL, KIPC_TYPE_PIPE, p->obj.id);
 out:
+	if (written)
+		kipc_stats_msg_in(written);
 	return written ? written : ret;
+}
+
+static ssize_t kipc_pipe_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	return kipc_stats_ret(kipc_pipe_do_write_iter(iocb, from));
 }
 
 static __poll_t kipc_pipe_poll(struct file *file, poll_table *pt)
@@ -929,11 +1007,14 @@ static long kipc_ioctl_pipe_set(struct file *file, void __user *arg)
 	kvfree(ring);	/* the old ring, or the unused new one */
 	if (!ret && (args.flags & KIPC_SET_CAPACITY))
 		kipc_pipe_wake(&p->wr_wait, EPOLLOUT | EPOLLWRNORM);
+	else if (ret == -EDQUOT)
+		kipc_nl_limit_hit(KIPC_LIMIT_USER_BYTES, KIPC_TYPE_PIPE,
+				  p->obj.id);
 	return ret;
 }
 
-static long kipc_pipe_ioctl(struct file *file, unsigned int cmd,
-			    unsigned long arg)
+static long kipc_pipe_do_ioctl(struct file *file, unsigned int cmd,
+			       unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 	struct kipc_pipe *p;
@@ -953,6 +1034,12 @@ static long kipc_pipe_ioctl(struct file *file, unsigned int cmd,
 		return kipc_ioctl_pipe_set(file, uarg);
 	}
 	return -ENOTTY;
+}
+
+static long kipc_pipe_ioctl(struct file *file, unsigned int cmd,
+			    unsigned long arg)
+{
+	return kipc_stats_ret(kipc_pipe_do_ioctl(file, cmd, arg));
 }
 
 /* No llseek: stream_open() makes seeks fail with -ESPIPE. */

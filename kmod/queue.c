@@ -20,6 +20,7 @@
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <net/netlink.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
@@ -33,6 +34,7 @@
 
 #include "msg.h"
 #include "msgq.h"
+#include "netlink.h"
 #include "object.h"
 #include "proc.h"
 #include "queue.h"
@@ -40,8 +42,8 @@
 /**
  * DOC: queue locking
  *
- * q->lock (a spinlock) guards @mq, @removed, the last sender/receiver and
- * the times.  It nests inside kipc_reg_lock and is never held across
+ * q->lock (a spinlock) guards @mq, @removed, the last sender/receiver,
+ * the times, the counters and @nr_waiters.  It nests inside kipc_reg_lock and is never held across
  * copy_{to,from}_user(), an allocation or a sleep.  The limits are written
  * with both locks held (only KIPC_IOC_QUEUE_SET changes them) and read
  * under either.  Waiters sleep on @recv_wait (for a message) and
@@ -91,6 +93,13 @@
  * @send_time:	CLOCK_REALTIME ns of the last send (protected by @lock)
  * @recv_time:	... of the last receive (protected by @lock)
  * @change_time: ... of the last KIPC_IOC_QUEUE_SET (protected by @lock)
+ * @msgs_in:	messages sent into it since creation (protected by @lock)
+ * @msgs_out:	messages received out of it (protected by @lock)
+ * @bytes_in:	their payload bytes (protected by @lock)
+ * @bytes_out:	likewise (protected by @lock)
+ * @nr_waiters:	tasks in a send or receive that wait (protected by @lock)
+ * @full:	KIPC_LIMIT_FULL was reported since something was last taken
+ *		out (protected by @lock)
  */
 struct kipc_queue {
 	struct kipc_object obj;
@@ -105,6 +114,12 @@ struct kipc_queue {
 	u64 send_time;
 	u64 recv_time;
 	u64 change_time;
+	u64 msgs_in;
+	u64 msgs_out;
+	u64 bytes_in;
+	u64 bytes_out;
+	unsigned int nr_waiters;
+	bool full;
 };
 
 static_assert(sizeof(struct kipc_queue_open) == KIPC_QUEUE_OPEN_SIZE_VER0);
@@ -181,6 +196,31 @@ static void kipc_queue_set_pid_locked(struct kipc_queue *q, struct pid **slot,
 	}
 }
 
+/* The uapi type of @q, for netlink. */
+static enum kipc_type kipc_queue_type(struct kipc_queue *q)
+{
+	return kipc_queue_mailbox(q) ? KIPC_TYPE_MAILBOX : KIPC_TYPE_QUEUE;
+}
+
+/* Report a limit @q hit; process context, no spinlock held. */
+static void kipc_queue_limit_hit(struct kipc_queue *q, enum kipc_limit limit)
+{
+	kipc_nl_limit_hit(limit, kipc_queue_type(q), q->obj.id);
+}
+
+/* kipc_queue_wait_locked(): kipc_wait_locked(), counted in @nr_waiters. */
+static int kipc_queue_wait_locked(struct kipc_queue *q, wait_queue_head_t *wq,
+				  struct kipc_wait *w)
+	__must_hold(&q->lock)
+{
+	int ret;
+
+	q->nr_waiters++;
+	ret = kipc_wait_locked(&q->lock, wq, w);
+	q->nr_waiters--;
+	return ret;
+}
+
 static bool kipc_queue_fits_locked(struct kipc_queue *q, size_t len)
 {
 	lockdep_assert_held(&q->lock);
@@ -195,11 +235,16 @@ static bool kipc_queue_fits_locked(struct kipc_queue *q, size_t len)
  * @type:	its type
  * @w:		how to wait
  *
+ * The first send that finds @q full since something was last taken out
+ * reports KIPC_LIMIT_FULL (without q->lock), one over max_msgsize
+ * KIPC_LIMIT_MSGSIZE.
+ *
  * Return: 0, -EIDRM, -EMSGSIZE, -EAGAIN, -ETIMEDOUT, -ERESTARTSYS.
  */
 static int kipc_queue_send(struct kipc_queue *q, struct kipc_msg *msg,
 			   u64 type, struct kipc_wait *w)
 {
+	size_t len = msg->len;
 	int ret;
 
 	msg->type = type;
@@ -209,24 +254,37 @@ static int kipc_queue_send(struct kipc_queue *q, struct kipc_msg *msg,
 		if (q->removed)
 			break;
 		ret = -EMSGSIZE;
-		if (msg->len > q->lim.max_msgsize)
+		if (len > q->lim.max_msgsize)
 			break;
-		if (kipc_queue_fits_locked(q, msg->len)) {
+		if (kipc_queue_fits_locked(q, len)) {
 			msg->time_ns = ktime_get_real_ns();
 			kipc_msgq_add(&q->mq, msg);
 			q->send_time = msg->time_ns;
+			q->msgs_in++;
+			q->bytes_in += len;
 			kipc_queue_set_pid_locked(q, &q->last_sender,
 						  msg->sender);
 			ret = 0;
 			break;
 		}
-		ret = kipc_wait_locked(&q->lock, &q->send_wait, w);
+		if (!q->full) {
+			q->full = true;
+			spin_unlock(&q->lock);
+			kipc_queue_limit_hit(q, KIPC_LIMIT_FULL);
+			spin_lock(&q->lock);
+			continue;
+		}
+		ret = kipc_queue_wait_locked(q, &q->send_wait, w);
 		if (ret)
 			break;
 	}
 	spin_unlock(&q->lock);
-	if (!ret)
+	if (!ret) {
 		kipc_wake(&q->recv_wait);
+		kipc_stats_msg_in(len);
+	} else if (ret == -EMSGSIZE) {
+		kipc_queue_limit_hit(q, KIPC_LIMIT_MSGSIZE);
+	}
 	return ret;
 }
 
@@ -266,13 +324,16 @@ static struct kipc_msg *kipc_queue_take(struct kipc_queue *q, unsigned int sel,
 		}
 		if (msg) {
 			kipc_msgq_del(&q->mq, msg);
+			q->msgs_out++;
+			q->bytes_out += msg->len;
+			q->full = false;
 			q->recv_time = ktime_get_real_ns();
 			kipc_queue_set_pid_locked(q, &q->last_receiver,
 						  task_tgid(current));
 			ret = 0;
 			break;
 		}
-		ret = kipc_wait_locked(&q->lock, &q->recv_wait, w);
+		ret = kipc_queue_wait_locked(q, &q->recv_wait, w);
 		if (ret)
 			break;
 	}
@@ -288,6 +349,8 @@ static void kipc_queue_unget(struct kipc_queue *q, struct kipc_msg *msg)
 {
 	spin_lock(&q->lock);
 	kipc_msgq_requeue(&q->mq, msg);
+	q->msgs_out--;
+	q->bytes_out -= msg->len;
 	spin_unlock(&q->lock);
 	kipc_wake(&q->recv_wait);
 }
@@ -317,11 +380,72 @@ static void kipc_queue_unlinked(struct kipc_object *obj)
 	wake_up_all(&q->send_wait);
 }
 
+/* The fields of a queue a netlink message reports, taken under q->lock. */
+struct kipc_queue_nl {
+	struct kipc_queue_limits lim;
+	u64 msgs, bytes;
+	u64 msgs_in, msgs_out, bytes_in, bytes_out;
+	unsigned int waiters;
+	bool removed;
+};
+
+static bool kipc_mailbox_owner_exited(struct kipc_mailbox *mb);
+
+/* kipc_object_ops.nl_fill of queues and mailboxes. */
+static int kipc_queue_nl_fill(struct kipc_object *obj, struct sk_buff *skb,
+			      const struct kipc_nl_ctx *ctx)
+{
+	struct kipc_queue *q = kipc_queue_of(obj);
+	struct kipc_mailbox *mb = kipc_queue_mailbox(q);
+	struct kipc_queue_nl s;
+	u32 flags = 0;
+
+	spin_lock(&q->lock);
+	s.lim = q->lim;
+	s.msgs = q->mq.nr_msgs;
+	s.bytes = q->mq.bytes;
+	s.msgs_in = q->msgs_in;
+	s.msgs_out = q->msgs_out;
+	s.bytes_in = q->bytes_in;
+	s.bytes_out = q->bytes_out;
+	s.waiters = q->nr_waiters;
+	s.removed = q->removed;
+	spin_unlock(&q->lock);
+
+	if (s.removed)
+		flags |= KIPC_STAT_REMOVED;
+	if (!obj->name)
+		flags |= KIPC_STAT_ANONYMOUS;
+	if (mb && (mb->flags & KIPC_O_OWNED)) {
+		flags |= KIPC_STAT_OWNED;
+		if (kipc_nl_put_pid(skb, KIPC_A_OWNER_PID,
+				    kipc_mailbox_owner_exited(mb) ? NULL :
+				    obj->creator, ctx))
+			return -EMSGSIZE;
+	}
+	if (mb && (mb->flags & KIPC_O_OWNER_RECV))
+		flags |= KIPC_STAT_OWNER_RECV;
+	if (nla_put_u32(skb, KIPC_A_FLAGS, flags) ||
+	    kipc_nl_put_u64(skb, KIPC_A_MSGS, s.msgs) ||
+	    kipc_nl_put_u64(skb, KIPC_A_BYTES, s.bytes) ||
+	    nla_put_u32(skb, KIPC_A_MAX_MSGS, s.lim.max_msgs) ||
+	    nla_put_u32(skb, KIPC_A_MAX_MSGSIZE, s.lim.max_msgsize) ||
+	    kipc_nl_put_u64(skb, KIPC_A_CAPACITY, s.lim.capacity) ||
+	    nla_put_u32(skb, KIPC_A_WAITERS, s.waiters) ||
+	    kipc_nl_put_u64(skb, KIPC_A_MSGS_IN, s.msgs_in) ||
+	    kipc_nl_put_u64(skb, KIPC_A_MSGS_OUT, s.msgs_out) ||
+	    kipc_nl_put_u64(skb, KIPC_A_BYTES_IN, s.bytes_in) ||
+	    kipc_nl_put_u64(skb, KIPC_A_BYTES_OUT, s.bytes_out))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static const struct kipc_object_ops kipc_queue_ops = {
 	.type		= KIPC_OBJ_QUEUE,
 	.max_per_user	= &kipc_queues_per_user,
 	.release	= kipc_queue_release,
 	.unlinked	= kipc_queue_unlinked,
+	.nl_fill	= kipc_queue_nl_fill,
 };
 
 static struct kipc_mailbox *kipc_mailbox_of(struct kipc_object *obj)
@@ -406,6 +530,7 @@ static const struct kipc_object_ops kipc_mailbox_ops = {
 	.linking	= kipc_mailbox_linking,
 	.may_open	= kipc_mailbox_may_open,
 	.dying		= kipc_mailbox_dying,
+	.nl_fill	= kipc_queue_nl_fill,
 };
 
 /* The module's current limits for queue attributes. */
@@ -656,8 +781,10 @@ static long kipc_ioctl_queue_send(struct file *file, void __user *arg)
 	    memchr_inv(args.reserved, 0, sizeof(args.reserved)))
 		return -EINVAL;
 	/* checked again under the lock; this spares a useless allocation */
-	if (args.len > READ_ONCE(q->lim.max_msgsize))
+	if (args.len > READ_ONCE(q->lim.max_msgsize)) {
+		kipc_queue_limit_hit(q, KIPC_LIMIT_MSGSIZE);
 		return -EMSGSIZE;
+	}
 	msg = kipc_msg_new(u64_to_user_ptr(args.buf_ptr), args.len);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -708,6 +835,7 @@ static long kipc_ioctl_queue_recv(struct file *file, void __user *arg)
 		return -EFAULT;
 	}
 	ret = msg->len;
+	kipc_stats_msg_out(msg->len);
 	kipc_msg_free(msg);
 	return ret;
 }
@@ -825,11 +953,13 @@ static long kipc_ioctl_queue_set(struct file *file, void __user *arg)
 	mutex_unlock(&kipc_reg_lock);
 	if (!ret)	/* limits may have grown */
 		kipc_wake(&q->send_wait);
+	else if (ret == -EDQUOT)
+		kipc_queue_limit_hit(q, KIPC_LIMIT_USER_BYTES);
 	return ret;
 }
 
-static long kipc_queue_ioctl(struct file *file, unsigned int cmd,
-			     unsigned long arg)
+static long kipc_queue_do_ioctl(struct file *file, unsigned int cmd,
+				unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
@@ -846,8 +976,14 @@ static long kipc_queue_ioctl(struct file *file, unsigned int cmd,
 	return -ENOTTY;
 }
 
+static long kipc_queue_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg)
+{
+	return kipc_stats_ret(kipc_queue_do_ioctl(file, cmd, arg));
+}
+
 /* read(2): the oldest message, as KIPC_IOC_QUEUE_RECV with KIPC_SEL_FIFO. */
-static ssize_t kipc_queue_read(struct file *file, char __user *buf,
+static ssize_t kipc_queue_do_read(struct file *file, char __user *buf,
 			       size_t len, loff_t *ppos)
 {
 	struct kipc_queue *q = kipc_queue_file(file);
@@ -868,12 +1004,19 @@ static ssize_t kipc_queue_read(struct file *file, char __user *buf,
 		return -EFAULT;
 	}
 	ret = msg->len;
+	kipc_stats_msg_out(msg->len);
 	kipc_msg_free(msg);
 	return ret;
 }
 
+static ssize_t kipc_queue_read(struct file *file, char __user *buf,
+			       size_t len, loff_t *ppos)
+{
+	return kipc_stats_ret(kipc_queue_do_read(file, buf, len, ppos));
+}
+
 /* write(2): one message of type 0. */
-static ssize_t kipc_queue_write(struct file *file, const char __user *buf,
+static ssize_t kipc_queue_do_write(struct file *file, const char __user *buf,
 				size_t len, loff_t *ppos)
 {
 	struct kipc_queue *q = kipc_queue_file(file);
@@ -881,8 +1024,10 @@ static ssize_t kipc_queue_write(struct file *file, const char __user *buf,
 	struct kipc_wait w;
 	int ret;
 
-	if (len > READ_ONCE(q->lim.max_msgsize))
+	if (len > READ_ONCE(q->lim.max_msgsize)) {
+		kipc_queue_limit_hit(q, KIPC_LIMIT_MSGSIZE);
 		return -EMSGSIZE;
+	}
 	msg = kipc_msg_new(buf, len);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
@@ -893,6 +1038,12 @@ static ssize_t kipc_queue_write(struct file *file, const char __user *buf,
 		return ret;
 	}
 	return len;
+}
+
+static ssize_t kipc_queue_write(struct file *file, const char __user *buf,
+				size_t len, loff_t *ppos)
+{
+	return kipc_stats_ret(kipc_queue_do_write(file, buf, len, ppos));
 }
 
 static __poll_t kipc_queue_poll(struct file *file, poll_table *pt)

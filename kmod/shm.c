@@ -40,9 +40,11 @@
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 #include <linux/xarray.h>
+#include <net/netlink.h>
 #include <kunit/visibility.h>
 #include <linux/kipc.h>
 
+#include "netlink.h"
 #include "object.h"
 #include "proc.h"
 #include "shm.h"
@@ -568,11 +570,39 @@ static void kipc_shm_unlinked(struct kipc_object *obj)
 	kipc_shm_check_closed(kipc_shm_of(obj));
 }
 
+/* kipc_object_ops.nl_fill; shm->lock is never held for long. */
+static int kipc_shm_nl_fill(struct kipc_object *obj, struct sk_buff *skb,
+			    const struct kipc_nl_ctx *ctx)
+{
+	struct kipc_shm *shm = kipc_shm_of(obj);
+	unsigned int holders, locks;
+	u32 flags = 0;
+
+	if (!obj->name)
+		flags |= KIPC_STAT_ANONYMOUS;
+	if (!READ_ONCE(obj->linked))
+		flags |= KIPC_STAT_REMOVED;
+	if (mapping_mapped(shm->shmem->f_mapping))
+		flags |= KIPC_STAT_MAPPED;
+	mutex_lock(&shm->lock);
+	holders = shm->nr_holders;
+	locks = shm->nr_locks;
+	mutex_unlock(&shm->lock);
+	if (nla_put_u32(skb, KIPC_A_FLAGS, flags) ||
+	    kipc_nl_put_u64(skb, KIPC_A_CAPACITY, shm->size) ||
+	    nla_put_u32(skb, KIPC_A_WAITERS, atomic_read(&shm->nr_waiters)) ||
+	    nla_put_u32(skb, KIPC_A_HOLDERS, holders) ||
+	    nla_put_u32(skb, KIPC_A_LOCKS, locks))
+		return -EMSGSIZE;
+	return 0;
+}
+
 static const struct kipc_object_ops kipc_shm_ops = {
 	.type		= KIPC_OBJ_SHM,
 	.max_per_user	= &kipc_shm_per_user,
 	.release	= kipc_shm_release,
 	.unlinked	= kipc_shm_unlinked,
+	.nl_fill	= kipc_shm_nl_fill,
 };
 
 /* A complete, unlinked region for KIPC_O_CREAT; it takes over @name. */
@@ -911,11 +941,14 @@ static long kipc_ioctl_shm_lock_init(struct file *file, void __user *arg)
 out_unlock:
 	mutex_unlock(&shm->lock);
 	put_page(page);
+	if (ret == -ENOSPC)
+		kipc_nl_limit_hit(KIPC_LIMIT_SHM_LOCKS, KIPC_TYPE_SHM,
+				  shm->obj.id);
 	return ret;
 }
 
-static long kipc_shm_ioctl(struct file *file, unsigned int cmd,
-			   unsigned long arg)
+static long kipc_shm_do_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long arg)
 {
 	void __user *uarg = (void __user *)arg;
 
@@ -934,6 +967,12 @@ static long kipc_shm_ioctl(struct file *file, unsigned int cmd,
 		return kipc_ioctl_shm_lock_init(file, uarg);
 	}
 	return -ENOTTY;
+}
+
+static long kipc_shm_ioctl(struct file *file, unsigned int cmd,
+			   unsigned long arg)
+{
+	return kipc_stats_ret(kipc_shm_do_ioctl(file, cmd, arg));
 }
 
 /*
