@@ -532,11 +532,13 @@ TEST_F(nl, get_of_what_does_not_exist_is_enoent)
 {
 	struct knl_obj o;
 	uint64_t id;
-	int qfd = new_queue(self, "g", 0600, &id);
+	int qfd = new_queue(self, "g", 0600, &id), ret;
 
 	ASSERT_LE(0, qfd);
 	EXPECT_EQ(-ENOENT, knl_get_id(&self->nl, id + 1000000, &o));
-	EXPECT_EQ(-ENOENT, knl_get_id(&self->nl, 0, &o));
+	/* id 0 is never an object's: out of range or not found */
+	ret = knl_get_id(&self->nl, 0, &o);
+	EXPECT_TRUE(ret == -ENOENT || ret == -ERANGE) TH_LOG("%d", ret);
 	EXPECT_EQ(-ENOENT, knl_get_name(&self->nl, KIPC_TYPE_QUEUE,
 					"kn-no-such-name", &o));
 	EXPECT_EQ(-ENOENT, knl_get_name(&self->nl, KIPC_TYPE_MAILBOX,
@@ -763,16 +765,20 @@ static int vis_child(void *arg)
 		return 20;
 	if (knl_get_id(&nl, v->pub, &o) || strcmp(o.name, v->pub_name))
 		return 21;
-	/* by name: the public one; the private one never with its name */
+	/*
+	 * By name: everyone may list every object, and the device tells
+	 * anyone that a name exists (-EACCES, not -ENOENT), so the private
+	 * ones are found too, but listed without their name.
+	 */
 	if (knl_get_name(&nl, KIPC_TYPE_QUEUE, v->pub_name, &o) ||
-	    o.v[KIPC_A_ID] != v->pub)
+	    o.v[KIPC_A_ID] != v->pub || strcmp(o.name, v->pub_name))
 		return 30;
 	ret = knl_get_name(&nl, KIPC_TYPE_QUEUE, v->priv_name, &o);
-	if (ret != -ENOENT)
-		return ret ? 31 : 32;
+	if (ret || o.v[KIPC_A_ID] != v->priv || KNL_HAS(&o, KIPC_A_NAME))
+		return 31;
 	ret = knl_get_name(&nl, KIPC_TYPE_QUEUE, v->group_name, &o);
-	if (ret != -ENOENT)
-		return ret ? 33 : 34;
+	if (ret || o.v[KIPC_A_ID] != v->group || KNL_HAS(&o, KIPC_A_NAME))
+		return 33;
 	knl_close(&nl);
 	return 0;
 }
@@ -1046,13 +1052,15 @@ TEST_F(nl, del_of_each_type_by_name)
 	EXPECT_EQ(-ENOENT, knl_get_name(&self->nl, KIPC_TYPE_MAILBOX, m, &o));
 	EXPECT_EQ(-ENOENT, knl_get_name(&self->nl, KIPC_TYPE_PIPE, p, &o));
 	EXPECT_EQ(-ENOENT, knl_get_name(&self->nl, KIPC_TYPE_SHM, s, &o));
-	/* the pipe lives on while its ends are open, without its name */
-	ASSERT_EQ(0, knl_get_id(&self->nl, pid_, &o));
-	EXPECT_EQ(KIPC_STAT_REMOVED, o.v[KIPC_A_FLAGS] & KIPC_STAT_REMOVED);
+	/*
+	 * Removed, the pipe left the registry (an OBJ_DEL event says so),
+	 * but its open ends work on, as after unlink(2) of a FIFO.
+	 */
+	EXPECT_EQ(-ENOENT, knl_get_id(&self->nl, pid_, &o));
 	EXPECT_EQ(3, write(fds[1], "abc", 3));
+	EXPECT_EQ(3, read(fds[0], &o.name, 3));
 	close(fds[0]);
 	close(fds[1]);
-	EXPECT_EQ(-ENOENT, knl_get_id(&self->nl, pid_, &o));
 	EXPECT_EQ(-ENOENT, knl_del_name(&self->nl, KIPC_TYPE_SHM, s));
 }
 
