@@ -621,6 +621,29 @@ TEST_F(kipcctl, monitor_json_hides_a_private_name)
 	close(qfd);
 }
 
+TEST_F(kipcctl, names_are_escaped_in_json_and_text)
+{
+	char name[KT_NAME_LEN], want[KT_NAME_LEN * 2];
+	uint64_t qid;
+	int qfd;
+
+	/* a space, a quote, a backslash, UTF-8: all valid in a name */
+	snprintf(name, sizeof(name), "kt-%d \"q\\ \xc3\xa9", getpid());
+	strcpy(self->names.name[self->names.n++], name);
+	qfd = kc_queue(self->sfd, name, 0600, &qid);
+	ASSERT_LE(0, qfd);
+	ASSERT_EQ(0, KC(&self->r, "show", "--json", name))
+		TH_LOG("%s", self->r.err);
+	snprintf(want, sizeof(want), "\"name\":\"kt-%d \\\"q\\\\ \xc3\xa9\"",
+		 getpid());
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+	ASSERT_EQ(0, KC(&self->r, "list", "-t", "queue"));
+	snprintf(want, sizeof(want), "kt-%d\\x20\"q\\x5c\\x20\xc3\xa9 ",
+		 getpid());
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+	close(qfd);
+}
+
 TEST_F(kipcctl, usage_errors_exit_2)
 {
 	const char *const *cases[] = {
