@@ -15,7 +15,7 @@
 
 #include "kipc_test.h"
 
-#define KC_OUT_MAX	65536
+#define KC_OUT_MAX	131072
 #define KC_ERR_MAX	8192
 #define KC_WAIT_MS	20000	/* longest wait for a kipcctl child */
 #define KC_SELF		((uid_t)-1)
@@ -506,6 +506,80 @@ TEST_F(kipcctl, create_makes_a_usable_queue_and_shm)
 	EXPECT_NE(NULL, strstr(self->r.err, "File exists"));
 	EXPECT_NE(NULL, strstr(self->r.err, q));
 	EXPECT_STREQ("", self->r.out);
+}
+
+#define KC_CHURN_STABLE	300	/* queues that stay during the dumps */
+#define KC_CHURN_DUMPS	4
+
+/* Make and drop anonymous queues until killed. */
+static void kc_churn(void)
+{
+	struct kipc_queue_limits lim = { .capacity = 256 };
+	int sfd = kipc_open(0), fd;
+
+	if (sfd < 0)
+		_exit(KT_CHILD_SETUP);
+	for (;;) {
+		fd = kipc_queue_open(sfd, NULL, KIPC_O_CREAT | KIPC_O_SEND,
+				     0600, &lim, NULL);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/* How many lines of @text start with the id @id. */
+static int kc_id_lines(const char *text, uint64_t id)
+{
+	char key[32];
+	const char *p = text;
+	int n = 0;
+
+	snprintf(key, sizeof(key), "%" PRIu64 " ", id);
+	while (p && *p) {
+		if (!strncmp(p, key, strlen(key)))
+			n++;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return n;
+}
+
+/*
+ * A dump in pieces while other queues come and go: it may be redone
+ * (NLM_F_DUMP_INTR), but every queue that stayed is listed exactly once.
+ */
+TEST_F(kipcctl, list_during_churn_lists_each_stable_object_once)
+{
+	struct kipc_queue_limits lim = { .capacity = 256 };
+	uint64_t ids[KC_CHURN_STABLE];
+	int fds[KC_CHURN_STABLE];
+	int i, d, once;
+	pid_t churner;
+
+	for (i = 0; i < KC_CHURN_STABLE; i++) {
+		fds[i] = kipc_queue_open(self->sfd, NULL, KIPC_O_CREAT |
+					 KIPC_O_SEND | KIPC_O_CLOEXEC, 0600,
+					 &lim, &ids[i]);
+		ASSERT_LE(0, fds[i]) TH_LOG("queue %d: %s", i,
+					    strerror(-fds[i]));
+	}
+	churner = kt_fork();
+	ASSERT_LE(0, churner);
+	if (churner == 0)
+		kc_churn();
+	for (d = 0; d < KC_CHURN_DUMPS; d++) {
+		EXPECT_EQ(0, KC(&self->r, "list", "-t", "queue"))
+			TH_LOG("%s", self->r.err);
+		for (i = 0, once = 0; i < KC_CHURN_STABLE; i++)
+			once += kc_id_lines(self->r.out, ids[i]) == 1;
+		EXPECT_EQ(KC_CHURN_STABLE, once);
+		if (self->r.err[0])
+			TH_LOG("dump %d: %s", d, self->r.err);
+	}
+	kt_stop(churner);
+	for (i = 0; i < KC_CHURN_STABLE; i++)
+		close(fds[i]);
 }
 
 /* "types":{"queue":{"objects":N,"created":N} and "errors":{"ENOENT":N} */
