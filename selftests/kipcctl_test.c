@@ -447,6 +447,7 @@ TEST_F(kipcctl, rm_is_refused_for_another_user)
 	EXPECT_NE(NULL, strstr(self->r.err, "Operation not permitted"))
 		TH_LOG("%s", self->r.err);
 	EXPECT_NE(NULL, strstr(self->r.err, id));
+	EXPECT_NE(NULL, strstr(self->r.err, "(kernel: "));	/* its ext-ACK */
 	EXPECT_EQ(1, KC_AS(&self->r, KT_NOBODY, "rm", "-t", "queue", name));
 	EXPECT_NE(NULL, strstr(self->r.err, name)) TH_LOG("%s", self->r.err);
 	ofd = kipc_queue_open(self->sfd, name, KIPC_O_SEND, 0, NULL, NULL);
@@ -504,6 +505,8 @@ TEST_F(kipcctl, create_makes_a_usable_queue_and_shm)
 
 	EXPECT_EQ(1, KC(&self->r, "create", "queue", q));
 	EXPECT_NE(NULL, strstr(self->r.err, "File exists"));
+	EXPECT_NE(NULL, strstr(self->r.err, "(kernel: ")) TH_LOG("%s",
+								 self->r.err);
 	EXPECT_NE(NULL, strstr(self->r.err, q));
 	EXPECT_STREQ("", self->r.out);
 }
@@ -693,6 +696,54 @@ TEST_F(kipcctl, monitor_json_hides_a_private_name)
 		TH_LOG("0600: no name in events: %s", self->r.out);
 	EXPECT_EQ(getpid(), kc_json_num(self->r.out, "pid"));
 	close(qfd);
+}
+
+TEST_F(kipcctl, monitor_exits_cleanly_on_sigint)
+{
+	struct kc_child c;
+
+	ASSERT_EQ(0, kc_monitor_start(&c, &self->r, KC_ARGV("monitor")));
+	ASSERT_EQ(0, kill(c.pid, SIGINT));
+	kc_finish(&c, &self->r, kc_collect(&c, &self->r, NULL, KC_WAIT_MS));
+	EXPECT_EQ(0, self->r.status);
+	EXPECT_STREQ("", self->r.out);
+}
+
+#define KC_FLOOD	3000	/* events: far more than a socket buffer holds */
+
+/*
+ * A stopped monitor's receive buffer overflows: once it runs again it says
+ * so (ENOBUFS), and the next event shows the gap in the sequence numbers.
+ */
+TEST_F(kipcctl, monitor_reports_lost_events)
+{
+	struct kc_child c;
+	int i, fd;
+
+	ASSERT_EQ(0, kc_monitor_start(&c, &self->r,
+				      KC_ARGV("monitor", "--json")));
+	ASSERT_EQ(0, kill(c.pid, SIGSTOP));
+	for (i = 0; i < KC_FLOOD / 2; i++) {
+		fd = kipc_queue_open(self->sfd, NULL, KIPC_O_CREAT |
+				     KIPC_O_SEND, 0600, NULL, NULL);
+		ASSERT_LE(0, fd);
+		close(fd);		/* new, then del */
+	}
+	ASSERT_EQ(0, kill(c.pid, SIGCONT));
+	kc_collect(&c, &self->r, "receive buffer overflow", KC_WAIT_MS);
+	fd = kipc_queue_open(self->sfd, NULL, KIPC_O_CREAT | KIPC_O_SEND,
+			     0600, NULL, NULL);
+	ASSERT_LE(0, fd);
+	close(fd);
+	kc_collect(&c, &self->r, "events lost (seq", KC_WAIT_MS);
+	kill(c.pid, SIGTERM);
+	kc_finish(&c, &self->r, kc_collect(&c, &self->r, NULL, KC_WAIT_MS));
+	EXPECT_EQ(0, self->r.status);
+	EXPECT_NE(NULL, strstr(self->r.err, "receive buffer overflow (ENOBUFS)"))
+		TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "events lost (seq"))
+		TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.out, "\"event\":\"del\""));
 }
 
 TEST_F(kipcctl, names_are_escaped_in_json_and_text)
