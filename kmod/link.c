@@ -71,17 +71,21 @@
  *
  * Netlink: kipc_ep_ids is written under kipc_ep_lock, together with the
  * endpoint hash and @ends, and kipc_nl_changed() is called there.  A dump
- * or get (netlink's dump mutex, and genl_mutex on 6.1, outside) takes
- * kipc_ep_lock for one object at a time and, inside it, each endpoint's
- * lock in turn, briefly, to copy counters; the attributes are put with no
+ * or get (inside the netlink socket's cb_mutex in a dump) takes
+ * kipc_ep_lock for one object at a time and, inside it, each endpoint
+ * lock in turn, briefly, to copy counters (a session's queued messages
+ * are summed over its @ends there); the attributes are put with no
  * spinlock held.  The events of binding, making links and ending
  * (OBJ_NEW, LINK_UP, PEER_EXIT, LINK_DOWN, OBJ_DEL, LIMIT_HIT of
  * links_max) are sent with kipc_ep_lock held, so that the events about
- * one session or link go out in the order of its changes; netlink.c takes
- * none of our locks.  A full inbox is reported after dropping the
- * endpoint lock (it is retaken to re-check).  The message counters of
- * link ends and endpoints sit under the endpoint lock the send or receive
- * holds anyway; the module statistics are per-CPU, taken in any context.
+ * one session or link go out in the order of its changes: kipc_ep_lock
+ * nests outside kipc_nl_ev_lock, and netlink.c takes none of our locks.
+ * A full inbox and a message over max_msgsize are reported with no lock
+ * held (the endpoint lock is dropped and retaken, then everything is
+ * checked again).  The message counters of link ends and endpoints sit
+ * under the endpoint lock the send or receive holds anyway (a call's
+ * reply is counted under the caller's own endpoint lock once it has it);
+ * the module statistics are per-CPU, counted in any context.
  */
 static DEFINE_MUTEX(kipc_ep_lock);
 /* bound endpoints by thread-group struct pid (kipc_ep_lock) */

@@ -871,7 +871,14 @@ static struct genl_family kipc_nl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= kipc_nl_ops,
 	.n_ops		= ARRAY_SIZE(kipc_nl_ops),
-	.resv_start_op	= KIPC_CMD_MAX + 1,
+	/*
+	 * resv_start_op 0: every command is one "after genetlink started
+	 * validating", so the header's reserved byte and unknown nlmsg_flags
+	 * are refused too, and a command without a policy would take no
+	 * attribute.  Attributes are parsed strictly in any case (no
+	 * GENL_DONT_VALIDATE_* flag).
+	 */
+	.resv_start_op	= 0,
 	.mcgrps		= kipc_nl_mcgrps,
 	.n_mcgrps	= ARRAY_SIZE(kipc_nl_mcgrps),
 };
