@@ -28,10 +28,8 @@
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
-#include <kunit/visibility.h>
 #include <linux/kipc.h>
 
-#include "compat.h"
 #include "netlink.h"
 #include "object.h"
 #include "pipe.h"
@@ -172,40 +170,8 @@ void kipc_nl_msg_cancel(struct sk_buff *skb, void *hdr)
 /* The uapi type of a registry object. */
 static enum kipc_type kipc_nl_type(const struct kipc_object *obj)
 {
-	switch (obj->ops->type) {
-	case KIPC_OBJ_QUEUE:
-		return KIPC_TYPE_QUEUE;
-	case KIPC_OBJ_MAILBOX:
-		return KIPC_TYPE_MAILBOX;
-	case KIPC_OBJ_PIPE:
-		return KIPC_TYPE_PIPE;
-	case KIPC_OBJ_SHM:
-		return KIPC_TYPE_SHM;
-	default:
-		return KIPC_TYPE_UNSPEC;
-	}
+	return kipc_object_uapi_type(obj->ops->type);
 }
-
-/*
- * The registry type of uapi @type, or KIPC_OBJ_NR_TYPES for sessions and
- * links.
- */
-VISIBLE_IF_KUNIT enum kipc_obj_type kipc_nl_obj_type(u32 type)
-{
-	switch (type) {
-	case KIPC_TYPE_QUEUE:
-		return KIPC_OBJ_QUEUE;
-	case KIPC_TYPE_MAILBOX:
-		return KIPC_OBJ_MAILBOX;
-	case KIPC_TYPE_PIPE:
-		return KIPC_OBJ_PIPE;
-	case KIPC_TYPE_SHM:
-		return KIPC_OBJ_SHM;
-	default:
-		return KIPC_OBJ_NR_TYPES;
-	}
-}
-EXPORT_SYMBOL_IF_KUNIT(kipc_nl_obj_type);
 
 /*
  * The common fields of a registry object, taken under kipc_reg_lock (which
@@ -312,16 +278,53 @@ static int kipc_nl_dump_registry(struct sk_buff *skb, struct kipc_nl_ctx *ctx)
 	return 0;
 }
 
-static const struct nlattr *const *kipc_nl_dump_attrs(struct netlink_callback *cb)
-{
-	return kipc_genl_dumpit_attrs(genl_dumpit_info(cb));
-}
+/* Policies: one per command, strict (see "resv_start_op" below). */
+static const struct nla_policy kipc_nl_get_policy[KIPC_A_MAX + 1] = {
+	[KIPC_A_ID]		= NLA_POLICY_MIN(NLA_U64, 1),
+	[KIPC_A_TYPE]		= NLA_POLICY_RANGE(NLA_U32, KIPC_TYPE_QUEUE,
+						   KIPC_TYPE_MAX),
+	[KIPC_A_NAME]		= { .type = NLA_NUL_STRING,
+				    .len = KIPC_NAME_MAX },
+	[KIPC_A_UID]		= { .type = NLA_U32 },
+};
 
+static const struct nla_policy kipc_nl_new_policy[KIPC_A_MAX + 1] = {
+	[KIPC_A_TYPE]		= NLA_POLICY_RANGE(NLA_U32, KIPC_TYPE_QUEUE,
+						   KIPC_TYPE_MAX),
+	[KIPC_A_NAME]		= { .type = NLA_NUL_STRING,
+				    .len = KIPC_NAME_MAX },
+	[KIPC_A_MODE]		= NLA_POLICY_MAX(NLA_U32, 0777),
+	[KIPC_A_MAX_MSGS]	= { .type = NLA_U32 },
+	[KIPC_A_MAX_MSGSIZE]	= { .type = NLA_U32 },
+	[KIPC_A_CAPACITY]	= { .type = NLA_U64 },
+};
+
+static const struct nla_policy kipc_nl_del_policy[KIPC_A_MAX + 1] = {
+	[KIPC_A_ID]		= NLA_POLICY_MIN(NLA_U64, 1),
+	[KIPC_A_TYPE]		= NLA_POLICY_RANGE(NLA_U32, KIPC_TYPE_QUEUE,
+						   KIPC_TYPE_MAX),
+	[KIPC_A_NAME]		= { .type = NLA_NUL_STRING,
+				    .len = KIPC_NAME_MAX },
+};
+
+static const struct nla_policy kipc_nl_stats_policy[KIPC_A_MAX + 1] = {
+};
+
+/*
+ * The dump's .start, where current is the requester.  genetlink validated
+ * the request already; parsing it again here reads it the same way on
+ * every kernel (where genetlink keeps its parse moved in 6.6).
+ */
 static int kipc_nl_obj_dump_start(struct netlink_callback *cb)
 {
-	const struct nlattr *const *attrs = kipc_nl_dump_attrs(cb);
+	struct nlattr *attrs[KIPC_A_MAX + 1];
 	struct kipc_nl_ctx *ctx;
+	int ret;
 
+	ret = nlmsg_parse(cb->nlh, GENL_HDRLEN, attrs, KIPC_A_MAX,
+			  kipc_nl_get_policy, cb->extack);
+	if (ret)
+		return ret;
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
@@ -429,7 +432,7 @@ static int kipc_nl_parse_which(struct genl_info *info, u64 *id, u32 *type,
 		return -EINVAL;
 	*type = nla_get_u32(attrs[KIPC_A_TYPE]);
 	*name = nla_data(attrs[KIPC_A_NAME]);
-	if (kipc_nl_obj_type(*type) == KIPC_OBJ_NR_TYPES) {
+	if (kipc_object_type_from_uapi(*type) == KIPC_OBJ_NR_TYPES) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KIPC_A_TYPE],
 				    "sessions and links have no name");
 		return -EOPNOTSUPP;
@@ -479,7 +482,7 @@ static int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = kipc_nl_parse_which(info, &id, &type, &name);
 	if (ret)
 		return ret;
-	obj = kipc_object_lookup(name ? kipc_nl_obj_type(type) :
+	obj = kipc_object_lookup(name ? kipc_object_type_from_uapi(type) :
 				 KIPC_OBJ_NR_TYPES, name, id);
 	if (obj) {
 		ret = kipc_nl_reply_obj(info, KIPC_CMD_OBJ_GET, obj);
@@ -596,7 +599,7 @@ static int kipc_nl_obj_del_doit(struct sk_buff *skb, struct genl_info *info)
 	if (ret)
 		return ret;
 	if (name) {
-		ret = kipc_object_remove(kipc_nl_obj_type(type), name, 0);
+		ret = kipc_object_remove(kipc_object_type_from_uapi(type), name, 0);
 	} else {
 		obj = kipc_object_lookup(KIPC_OBJ_NR_TYPES, NULL, id);
 		if (!obj) {
@@ -796,37 +799,6 @@ void kipc_nl_limit_hit(enum kipc_limit limit, enum kipc_type type, u64 id)
 }
 
 /* Family ---------------------------------------------------------------- */
-
-static const struct nla_policy kipc_nl_get_policy[KIPC_A_MAX + 1] = {
-	[KIPC_A_ID]		= NLA_POLICY_MIN(NLA_U64, 1),
-	[KIPC_A_TYPE]		= NLA_POLICY_RANGE(NLA_U32, KIPC_TYPE_QUEUE,
-						   KIPC_TYPE_MAX),
-	[KIPC_A_NAME]		= { .type = NLA_NUL_STRING,
-				    .len = KIPC_NAME_MAX },
-	[KIPC_A_UID]		= { .type = NLA_U32 },
-};
-
-static const struct nla_policy kipc_nl_new_policy[KIPC_A_MAX + 1] = {
-	[KIPC_A_TYPE]		= NLA_POLICY_RANGE(NLA_U32, KIPC_TYPE_QUEUE,
-						   KIPC_TYPE_MAX),
-	[KIPC_A_NAME]		= { .type = NLA_NUL_STRING,
-				    .len = KIPC_NAME_MAX },
-	[KIPC_A_MODE]		= NLA_POLICY_MAX(NLA_U32, 0777),
-	[KIPC_A_MAX_MSGS]	= { .type = NLA_U32 },
-	[KIPC_A_MAX_MSGSIZE]	= { .type = NLA_U32 },
-	[KIPC_A_CAPACITY]	= { .type = NLA_U64 },
-};
-
-static const struct nla_policy kipc_nl_del_policy[KIPC_A_MAX + 1] = {
-	[KIPC_A_ID]		= NLA_POLICY_MIN(NLA_U64, 1),
-	[KIPC_A_TYPE]		= NLA_POLICY_RANGE(NLA_U32, KIPC_TYPE_QUEUE,
-						   KIPC_TYPE_MAX),
-	[KIPC_A_NAME]		= { .type = NLA_NUL_STRING,
-				    .len = KIPC_NAME_MAX },
-};
-
-static const struct nla_policy kipc_nl_stats_policy[KIPC_A_MAX + 1] = {
-};
 
 static const struct genl_ops kipc_nl_ops[] = {
 	{

@@ -58,8 +58,13 @@ u64 kipc_id_next(void)
 	return atomic64_inc_return(&kipc_last_id);
 }
 
-/* The uapi type of registry type @type. */
-static enum kipc_type kipc_object_uapi_type(enum kipc_obj_type type)
+/**
+ * kipc_object_uapi_type() - the uapi type of a registry type
+ * @type:	KIPC_OBJ_*
+ *
+ * Return: its KIPC_TYPE_*, KIPC_TYPE_UNSPEC for none.
+ */
+enum kipc_type kipc_object_uapi_type(enum kipc_obj_type type)
 {
 	static const enum kipc_type types[KIPC_OBJ_NR_TYPES] = {
 		[KIPC_OBJ_QUEUE]	= KIPC_TYPE_QUEUE,
@@ -70,6 +75,25 @@ static enum kipc_type kipc_object_uapi_type(enum kipc_obj_type type)
 
 	return type < KIPC_OBJ_NR_TYPES ? types[type] : KIPC_TYPE_UNSPEC;
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_uapi_type);
+
+/**
+ * kipc_object_type_from_uapi() - the registry type of a uapi type
+ * @type:	KIPC_TYPE_*
+ *
+ * Return: its KIPC_OBJ_*, or KIPC_OBJ_NR_TYPES for sessions, links and
+ * values that name no type (they are not registry objects).
+ */
+enum kipc_obj_type kipc_object_type_from_uapi(u32 type)
+{
+	enum kipc_obj_type t;
+
+	for (t = 0; t < KIPC_OBJ_NR_TYPES; t++)
+		if (type != KIPC_TYPE_UNSPEC && kipc_object_uapi_type(t) == type)
+			return t;
+	return KIPC_OBJ_NR_TYPES;
+}
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_type_from_uapi);
 
 static u32 kipc_name_hash(enum kipc_obj_type type, const char *name)
 {
@@ -633,6 +657,7 @@ bool kipc_object_visible_locked(struct kipc_object *obj,
 				 kipc_cred_in_group(cred, obj->cgid) ||
 				 kipc_cred_in_group(cred, obj->gid));
 }
+EXPORT_SYMBOL_IF_KUNIT(kipc_object_visible_locked);
 
 /**
  * kipc_object_owner_locked() - may the caller remove or change @obj?

@@ -209,6 +209,8 @@ void kipc_object_set_owner_locked(struct kipc_object *obj,
 char *kipc_name_from_user(u64 uptr);
 
 int kipc_name_check(const char *name, long len);
+enum kipc_type kipc_object_uapi_type(enum kipc_obj_type type);
+enum kipc_obj_type kipc_object_type_from_uapi(u32 type);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 int kipc_mode_granted(umode_t mode, bool owner, bool group);
