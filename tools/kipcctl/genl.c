@@ -6,6 +6,7 @@
  * that name the kernel's extended-ACK text.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
