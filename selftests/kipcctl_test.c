@@ -511,6 +511,83 @@ TEST_F(kipcctl, create_makes_a_usable_queue_and_shm)
 	EXPECT_STREQ("", self->r.out);
 }
 
+/* A bound process that waits to be killed; 0 on its pipe once bound. */
+static void kc_bound_child(int wfd)
+{
+	int sfd = kipc_open(0);
+	char c = 0;
+
+	if (sfd < 0 || kipc_bind(sfd, 0, NULL) || write(wfd, &c, 1) != 1)
+		_exit(KT_CHILD_SETUP);
+	for (;;)
+		pause();
+}
+
+/* The JSON object of the link in @text (the first "type":"link"). */
+static bool kc_json_link(const char *text, char *obj, size_t len)
+{
+	const char *b = strstr(text, "{\"type\":\"link\"");
+	const char *e = b ? strchr(b, '}') : NULL;
+
+	if (!e)
+		return false;
+	snprintf(obj, len, "%.*s", (int)(e - b + 1), b);
+	return true;
+}
+
+TEST_F(kipcctl, list_shows_sessions_and_links_with_their_pids)
+{
+	char want[64];
+	long long p1, p2;
+	int pfd[2], lfd;
+	pid_t child;
+	char c;
+
+	ASSERT_EQ(0, kipc_bind(self->sfd, 0, NULL));
+	ASSERT_EQ(0, pipe(pfd));
+	child = kt_fork();
+	ASSERT_LE(0, child);
+	if (child == 0)
+		kc_bound_child(pfd[1]);
+	close(pfd[1]);
+	ASSERT_EQ(1, read(pfd[0], &c, 1));
+	close(pfd[0]);
+	lfd = kipc_connect(self->sfd, child, 0);
+	ASSERT_LE(0, lfd) TH_LOG("connect: %s", strerror(-lfd));
+
+	ASSERT_EQ(0, KC(&self->r, "list", "-t", "session"));
+	snprintf(want, sizeof(want), "%d", getpid());
+	EXPECT_TRUE(kc_line_with(self->r.out, want, self->buf,
+				 sizeof(self->buf))) TH_LOG("%s", self->r.out);
+	EXPECT_NE(NULL, strstr(self->buf, " session ")) TH_LOG("%s", self->buf);
+	snprintf(want, sizeof(want), "%d", child);
+	EXPECT_TRUE(kc_line_with(self->r.out, want, self->buf,
+				 sizeof(self->buf))) TH_LOG("%s", self->r.out);
+	EXPECT_EQ(NULL, strstr(self->r.out, " link "));
+
+	ASSERT_EQ(0, KC(&self->r, "list", "-t", "link", "--json"));
+	ASSERT_TRUE(kc_json_link(self->r.out, self->buf, sizeof(self->buf)))
+		TH_LOG("%s", self->r.out);
+	p1 = kc_json_num(self->buf, "pid");
+	p2 = kc_json_num(self->buf, "peer_pid");
+	EXPECT_TRUE((p1 == getpid() && p2 == child) ||
+		    (p1 == child && p2 == getpid())) TH_LOG("%s", self->buf);
+	EXPECT_NE(NULL, strstr(self->buf, "\"state\":\"up\""));
+
+	/* the child goes: the link is down, its side 0 */
+	kt_stop(child);
+	ASSERT_EQ(0, KC(&self->r, "list", "-t", "link", "--json"));
+	ASSERT_TRUE(kc_json_link(self->r.out, self->buf, sizeof(self->buf)))
+		TH_LOG("%s", self->r.out);
+	EXPECT_NE(NULL, strstr(self->buf, "\"state\":\"down\""))
+		TH_LOG("%s", self->buf);
+	p1 = kc_json_num(self->buf, "pid");
+	p2 = kc_json_num(self->buf, "peer_pid");
+	EXPECT_TRUE((p1 == getpid() && p2 == 0) || (p1 == 0 && p2 == getpid()))
+		TH_LOG("%s", self->buf);
+	close(lfd);
+}
+
 #define KC_CHURN_STABLE	300	/* queues that stay during the dumps */
 #define KC_CHURN_DUMPS	4
 

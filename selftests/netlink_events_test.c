@@ -346,6 +346,46 @@ TEST_F(ev, full_pipe_reported_once_per_filling)
 	close(fds[1]);
 }
 
+static int link_send_nb(int lfd, const char *s)
+{
+	return kipc_link_timedsend(lfd, 0, s, strlen(s), 0, KIPC_MSG_NONBLOCK,
+				   0);
+}
+
+TEST_F(ev, full_link_direction_reported_once_per_filling)
+{
+	struct kt_peer_opts o = { .lim = { .max_msgs = 2 } };
+	struct kt_peer_res res;
+	struct knl_obj e, up;
+	struct kt_peer p;
+	int lfd, i;
+
+	ASSERT_EQ(0, kipc_bind(self->sfd, 0, NULL));
+	ASSERT_EQ(0, kt_peer_start(&p, &o));
+	lfd = kipc_connect(self->sfd, p.pid, KIPC_O_NONBLOCK);
+	ASSERT_LE(0, lfd);
+	expect_ev(_metadata, self, &e, KIPC_CMD_OBJ_NEW, 0, "my bind");
+	expect_ev(_metadata, self, &e, KIPC_CMD_OBJ_NEW, 0, "peer's bind");
+	expect_ev(_metadata, self, &up, KIPC_CMD_LINK_UP, 0, "connect");
+
+	ASSERT_EQ(0, link_send_nb(lfd, "a"));
+	ASSERT_EQ(0, link_send_nb(lfd, "b"));
+	EXPECT_EQ(-EAGAIN, link_send_nb(lfd, "c"));
+	EXPECT_EQ(1, count_hits(_metadata, self, KIPC_LIMIT_FULL,
+				up.v[KIPC_A_ID], KIPC_TYPE_LINK));
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(-EAGAIN, link_send_nb(lfd, "d"));
+	EXPECT_EQ(0, count_hits(_metadata, self, KIPC_LIMIT_FULL,
+				up.v[KIPC_A_ID], KIPC_TYPE_LINK));
+	ASSERT_EQ(1, kt_peer_recv(&p, -1, 0, 5000, &res));
+	ASSERT_EQ(0, link_send_nb(lfd, "e"));
+	EXPECT_EQ(-EAGAIN, link_send_nb(lfd, "f"));
+	EXPECT_EQ(1, count_hits(_metadata, self, KIPC_LIMIT_FULL,
+				up.v[KIPC_A_ID], KIPC_TYPE_LINK));
+	kt_peer_kill(&p);
+	close(lfd);
+}
+
 TEST_F(ev, quota_refusals_reported_each_time)
 {
 	unsigned long long saved_q, saved_b;

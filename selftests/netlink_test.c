@@ -8,6 +8,8 @@
  * dumps under change and at scale in netlink_dump_test.c, malformed
  * requests in netlink_malformed_test.c.
  */
+#include <sched.h>
+
 #include "kipc_test.h"
 #include "kipc_nl.h"
 
@@ -337,6 +339,104 @@ TEST_F(nl, shm_reports_size_holders_and_locks)
 	KNL_EXPECT(&o, "attached, two locks", { KIPC_A_ID, id },
 		   { KIPC_A_HOLDERS, 1 }, { KIPC_A_LOCKS, 2 });
 	close(fd);
+}
+
+static int find_session(struct knl *nl, pid_t pid, struct knl_obj *o);
+
+/* ---- pids and namespaces ---- */
+
+static int create_and_exit_child(void *arg)
+{
+	int sfd = open(KIPC_DEVICE, O_RDWR | O_CLOEXEC);
+	int fd = kipc_queue_open(sfd, arg, KIPC_O_CREAT | KIPC_O_EXCL |
+				 KIPC_O_SEND, 0600, NULL, NULL);
+
+	return fd < 0 ? -fd : 0;
+}
+
+TEST_F(nl, creator_pid_is_0_once_the_creator_exited)
+{
+	const char *name = knl_name_new(&self->names, KIPC_TYPE_QUEUE, "ex");
+	struct knl_obj o;
+
+	ASSERT_EQ(0, kt_run_child(-1, -1, create_and_exit_child,
+				  (void *)name));
+	ASSERT_EQ(0, knl_get_name(&self->nl, KIPC_TYPE_QUEUE, name, &o));
+	KNL_EXPECT(&o, "creator gone", { KIPC_A_CREATOR_PID, 0 });
+}
+
+/*
+ * In a new pid namespace (as its init, pid 1): a queue of the parent has
+ * creator pid 0 (not visible there), one of its own creator pid 1, and
+ * the parent's bound session has pid 0.  0 or the failed check.
+ */
+static int pidns_child(void *arg)
+{
+	const uint64_t *ids = arg;	/* parent's queue, its session */
+	struct knl_obj o;
+	struct knl nl;
+	uint64_t id;
+	int sfd, fd;
+
+	if (getpid() != 1 || knl_open(&nl))
+		return KT_CHILD_SETUP;
+	if (knl_get_id(&nl, ids[0], &o) || !KNL_HAS(&o, KIPC_A_CREATOR_PID) ||
+	    o.v[KIPC_A_CREATOR_PID] != 0)
+		return 10;
+	if (knl_get_id(&nl, ids[1], &o) || o.v[KIPC_A_PID] != 0)
+		return 11;
+	sfd = open(KIPC_DEVICE, O_RDWR | O_CLOEXEC);
+	fd = kipc_queue_open(sfd, NULL, KIPC_O_CREAT | KIPC_O_SEND, 0600,
+			     NULL, &id);
+	if (fd < 0)
+		return KT_CHILD_SETUP;
+	if (knl_get_id(&nl, id, &o) || o.v[KIPC_A_CREATOR_PID] != 1)
+		return 12;
+	return 0;
+}
+
+TEST_F(nl, pids_are_in_the_readers_pid_namespace)
+{
+	struct knl_obj me;
+	uint64_t ids[2];
+	pid_t pid;
+	int q;
+
+	q = new_queue(self, "ns", 0600, &ids[0]);
+	ASSERT_LE(0, q);
+	ASSERT_EQ(0, kipc_bind(self->sfd, 0, NULL));
+	ASSERT_EQ(0, knl_get_id(&self->nl, ids[0], &me));
+	KNL_EXPECT(&me, "my queue", { KIPC_A_CREATOR_PID, getpid() });
+	ASSERT_EQ(1, find_session(&self->nl, getpid(), &me));
+	ids[1] = me.v[KIPC_A_ID];
+	pid = kt_fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (unshare(CLONE_NEWPID))
+			_exit(KT_CHILD_SETUP);
+		_exit(kt_run_child(-1, -1, pidns_child, ids));
+	}
+	EXPECT_EQ(0, kt_wait(pid));
+	close(q);
+}
+
+static int netns_child(void *arg)
+{
+	struct knl nl;
+	int ret;
+
+	(void)arg;
+	if (unshare(CLONE_NEWNET))
+		return KT_CHILD_SETUP;
+	ret = knl_open(&nl);
+	if (!ret)
+		knl_close(&nl);
+	return ret == -ENOENT ? 0 : ret ? -ret : KT_CHILD_WRONG;
+}
+
+TEST_F(nl, family_only_in_the_initial_network_namespace)
+{
+	EXPECT_EQ(0, kt_run_child(-1, -1, netns_child, NULL));
 }
 
 /* ---- sessions and links ---- */
