@@ -853,6 +853,16 @@ TEST_F(kipcctl, names_are_escaped_in_json_and_text)
 		 getpid());
 	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
 	close(qfd);
+
+	/* not UTF-8: the byte as \u00XX, so that the JSON stays valid */
+	snprintf(name, sizeof(name), "kt-%d-\xff", getpid());
+	strcpy(self->names.name[self->names.n++], name);
+	qfd = kc_queue(self->sfd, name, 0600, &qid);
+	ASSERT_LE(0, qfd);
+	ASSERT_EQ(0, KC(&self->r, "list", "--json", "-t", "queue"));
+	snprintf(want, sizeof(want), "\"name\":\"kt-%d-\\u00ff\"", getpid());
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+	close(qfd);
 }
 
 TEST_F(kipcctl, usage_errors_exit_2)
