@@ -313,6 +313,50 @@ TEST_F(nl, pipe_counts_writes_reads_and_ends)
 	EXPECT_EQ(-ENOENT, knl_get_id(&self->nl, aid, &o));
 }
 
+TEST_F(nl, blocked_pipe_reader_and_shm_waiter_count_as_waiters)
+{
+	struct kipc_shm_wait w = { .size = sizeof(w) };
+	struct kipc_shm_wake k = { .size = sizeof(k), .count = 1 };
+	struct knl_obj o;
+	uint64_t pid_, sid;
+	int fds[2], shm;
+	pid_t c1, c2;
+
+	ASSERT_EQ(0, pipe_both(self->sfd, NULL, 0, fds, &pid_));
+	shm = kipc_shm_open(self->sfd, NULL, KIPC_O_CREAT | KIPC_O_READ |
+			    KIPC_O_WRITE, 0600, 4096, &sid);
+	ASSERT_LE(0, shm);
+	c1 = kt_fork();
+	ASSERT_LE(0, c1);
+	if (c1 == 0) {
+		char c;
+
+		fcntl(fds[0], F_SETFL, 0);
+		_exit(read(fds[0], &c, 1) == 1 ? 0 : KT_CHILD_WRONG);
+	}
+	c2 = kt_fork();
+	ASSERT_LE(0, c2);
+	if (c2 == 0)
+		_exit(kt_status(kt_ioctl(shm, KIPC_IOC_SHM_WAIT, &w)));
+	ASSERT_TRUE(kt_wait_sleeping(c1, 10000));
+	ASSERT_TRUE(kt_wait_sleeping(c2, 10000));
+	ASSERT_EQ(0, knl_get_id(&self->nl, pid_, &o));
+	KNL_EXPECT(&o, "pipe, a reader blocked", { KIPC_A_WAITERS, 1 });
+	ASSERT_EQ(0, knl_get_id(&self->nl, sid, &o));
+	KNL_EXPECT(&o, "region, a waiter", { KIPC_A_WAITERS, 1 });
+	ASSERT_EQ(1, write(fds[1], "x", 1));
+	EXPECT_EQ(1, kt_ioctl(shm, KIPC_IOC_SHM_WAKE, &k));
+	EXPECT_EQ(0, kt_wait(c1));
+	EXPECT_EQ(0, kt_wait(c2));
+	ASSERT_EQ(0, knl_get_id(&self->nl, pid_, &o));
+	KNL_EXPECT(&o, "pipe, nobody blocked", { KIPC_A_WAITERS, 0 });
+	ASSERT_EQ(0, knl_get_id(&self->nl, sid, &o));
+	KNL_EXPECT(&o, "region, nobody waits", { KIPC_A_WAITERS, 0 });
+	close(fds[0]);
+	close(fds[1]);
+	close(shm);
+}
+
 TEST_F(nl, shm_reports_size_holders_and_locks)
 {
 	struct kipc_shm_lock lk = { .size = sizeof(lk) };
@@ -417,6 +461,33 @@ TEST_F(nl, pids_are_in_the_readers_pid_namespace)
 		_exit(kt_run_child(-1, -1, pidns_child, ids));
 	}
 	EXPECT_EQ(0, kt_wait(pid));
+	close(q);
+}
+
+/* In a new user namespace with no mapping: root's ids are the overflow ids */
+static int userns_child(void *arg)
+{
+	const uint64_t *id = arg;
+	struct knl_obj o;
+	struct knl nl;
+
+	if (unshare(CLONE_NEWUSER) || knl_open(&nl))
+		return KT_CHILD_SETUP;
+	if (knl_get_id(&nl, *id, &o))
+		return 10;
+	if (o.v[KIPC_A_UID] != KT_NOBODY || o.v[KIPC_A_GID] != KT_NOBODY ||
+	    o.v[KIPC_A_CUID] != KT_NOBODY || o.v[KIPC_A_CGID] != KT_NOBODY)
+		return 11;
+	return 0;
+}
+
+TEST_F(nl, uids_are_in_the_readers_user_namespace)
+{
+	uint64_t id;
+	int q = new_queue(self, "uns", 0600, &id);
+
+	ASSERT_LE(0, q);
+	EXPECT_EQ(0, kt_run_child(-1, -1, userns_child, &id));
 	close(q);
 }
 
