@@ -435,6 +435,58 @@ TEST_F(ev, oversized_message_reported_with_its_queue)
 	close(q);
 }
 
+/* A listener that does not read: ENOBUFS, then a gap in KIPC_A_SEQ. */
+TEST_F(ev, overflow_is_enobufs_then_a_gap_in_seq)
+{
+	struct knl slow;
+	struct knl_obj e;
+	uint64_t first = 0, last = 0, id;
+	unsigned int got = 0, enobufs = 0, i, n = 300;
+	int small = 1, fd, ret;
+
+	KNL_OPEN(&slow);
+	ASSERT_EQ(0, setsockopt(slow.fd, SOL_SOCKET, SO_RCVBUF, &small,
+				sizeof(small)));
+	ASSERT_EQ(0, knl_join_events(&slow));
+	for (i = 0; i < n; i++) {
+		fd = kipc_queue_open(self->sfd, NULL, KIPC_O_CREAT |
+				     KIPC_O_SEND, 0600, NULL, &id);
+		ASSERT_LE(0, fd);
+		close(fd);
+	}
+	for (;;) {
+		ret = knl_event(&slow, &e, EV_NONE_MS);
+		if (ret == -ENOBUFS) {
+			enobufs++;
+			continue;
+		}
+		if (ret)
+			break;
+		if (!first)
+			first = e.v[KIPC_A_SEQ];
+		last = e.v[KIPC_A_SEQ];
+		got++;
+	}
+	EXPECT_EQ(-EAGAIN, ret);
+	TH_LOG("%u of %u events read, %u ENOBUFS, seq %llu..%llu", got,
+	       2 * n, enobufs, (unsigned long long)first,
+	       (unsigned long long)last);
+	EXPECT_LE(1U, enobufs);
+	EXPECT_GT(2 * n, got);
+	/* the next event's sequence number tells how many were lost */
+	fd = kipc_queue_open(self->sfd, NULL, KIPC_O_CREAT | KIPC_O_SEND, 0600,
+			     NULL, &id);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, knl_event(&slow, &e, EV_WAIT_MS));
+	EXPECT_EQ(KIPC_CMD_OBJ_NEW, e.cmd);
+	EXPECT_EQ(id, e.v[KIPC_A_ID]);
+	EXPECT_EQ(first + 2 * n, e.v[KIPC_A_SEQ]);
+	close(fd);
+	knl_close(&slow);
+	/* the fixture's listener overflowed too: forget it */
+	knl_close(&self->ev);
+}
+
 TEST_F(ev, two_listeners_see_the_same_events)
 {
 	struct knl_obj e1, e2;
