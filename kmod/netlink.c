@@ -53,6 +53,12 @@
  * link.c's locks in kipc_link_nl_dump(), one at a time.
  *
  * The generation (kipc_nl_gen) and the statistics are lockless.
+ *
+ * Events go to every listener alike: their pids are in the initial pid
+ * namespace and their uids in the initial user namespace; a name only when
+ * the mode lets others read or write.  A reply to a request (get, dump,
+ * new) is for its sender: uids, gids and pids in the sender's namespaces,
+ * names as "Visibility" in the uapi header says.
  */
 static DEFINE_MUTEX(kipc_nl_ev_lock);
 /* the last event's KIPC_A_SEQ (protected by kipc_nl_ev_lock) */
@@ -103,10 +109,15 @@ int kipc_nl_put_u64(struct sk_buff *skb, int attr, u64 value)
 	return nla_put_u64_64bit(skb, attr, value, KIPC_A_PAD);
 }
 
+/* A process that exited reports 0 too: its number may be someone's now. */
 int kipc_nl_put_pid(struct sk_buff *skb, int attr, struct pid *pid,
 		    const struct kipc_nl_ctx *ctx)
 {
-	return nla_put_u32(skb, attr, pid ? pid_nr_ns(pid, ctx->pidns) : 0);
+	u32 nr = 0;
+
+	if (pid && pid_has_task(pid, PIDTYPE_TGID))
+		nr = pid_nr_ns(pid, ctx->pidns);
+	return nla_put_u32(skb, attr, nr);
 }
 
 int kipc_nl_put_uid(struct sk_buff *skb, int attr, kuid_t uid,
@@ -325,6 +336,12 @@ static int kipc_nl_obj_dump_start(struct netlink_callback *cb)
 			  kipc_nl_get_policy, cb->extack);
 	if (ret)
 		return ret;
+	if (attrs[KIPC_A_ID] || attrs[KIPC_A_NAME]) {
+		NL_SET_ERR_MSG_ATTR(cb->extack,
+				    attrs[KIPC_A_ID] ?: attrs[KIPC_A_NAME],
+				    "a dump filters by KIPC_A_TYPE and KIPC_A_UID only");
+		return -EINVAL;
+	}
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
@@ -479,6 +496,11 @@ static int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
 	u64 id;
 	int ret;
 
+	if (info->attrs[KIPC_A_UID]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[KIPC_A_UID],
+				    "KIPC_A_UID filters dumps only");
+		return -EINVAL;
+	}
 	ret = kipc_nl_parse_which(info, &id, &type, &name);
 	if (ret)
 		return ret;

@@ -31,6 +31,12 @@
  * A lookup takes a reference (kref) under kipc_reg_lock and drops the lock.
  * The last reference is never dropped with kipc_reg_lock held, because the
  * release function takes it to return the quota.
+ *
+ * Linking and unlinking send the netlink family's KIPC_CMD_OBJ_NEW and
+ * _OBJ_DEL events with kipc_reg_lock held, so that an object's events go
+ * out in the order of its changes: kipc_nl_ev_lock (netlink.c) nests
+ * inside it.  A netlink dump takes kipc_reg_lock once per object, to find
+ * the next one and snapshot it, and calls the type's nl_fill() without it.
  */
 extern struct mutex kipc_reg_lock;
 

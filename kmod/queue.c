@@ -43,10 +43,12 @@
  * DOC: queue locking
  *
  * q->lock (a spinlock) guards @mq, @removed, the last sender/receiver,
- * the times, the counters and @nr_waiters.  It nests inside kipc_reg_lock and is never held across
- * copy_{to,from}_user(), an allocation or a sleep.  The limits are written
- * with both locks held (only KIPC_IOC_QUEUE_SET changes them) and read
- * under either.  Waiters sleep on @recv_wait (for a message) and
+ * the times, the counters, @nr_waiters and @full.  It nests inside
+ * kipc_reg_lock and is never held across copy_{to,from}_user(), an
+ * allocation or a sleep: a limit hit found under it (a full queue) is
+ * reported after dropping it.  The netlink family's nl_fill() takes it
+ * briefly, with no other kipc lock held.  The limits are written with both
+ * locks held (only KIPC_IOC_QUEUE_SET changes them) and read under either.  Waiters sleep on @recv_wait (for a message) and
  * @send_wait (for room); they queue themselves before dropping q->lock and
  * are woken after the changer dropped it.
  */

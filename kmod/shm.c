@@ -67,6 +67,9 @@
  * kipc_proc_lock (attach hooks the caller's exit, dropping holders unhooks)
  * and is never held together with kipc_reg_lock or a bucket lock.
  *
+ * The netlink family's nl_fill() takes shm->lock alone, briefly, to read
+ * @nr_holders and @nr_locks.
+ *
  * kipc_reg_lock guards the object head (owner, mode, @linked, @nr_files)
  * and @change_time.  mmap_lock (held around ->mmap) takes none of ours: the
  * mmap handler reads only invariant fields.
