@@ -241,6 +241,38 @@ TEST_F(bad, unknown_attributes)
 	}
 }
 
+/* Attributes of the family that the command does not take. */
+TEST_F(bad, attributes_the_command_does_not_take)
+{
+	const char *n = knl_name_new(&self->names, KIPC_TYPE_QUEUE, "nt");
+	uint32_t off;
+
+	init(self, KIPC_CMD_OBJ_GET, 0);
+	knl_put_u64(&self->m, KIPC_A_ID, self->victim_id);
+	off = knl_put_u32(&self->m, KIPC_A_MODE, 0600);
+	refused(_metadata, self, EINVAL, 0, NULL, "GET with MODE");
+	EXPECT_OFFSET(off);
+	init(self, KIPC_CMD_OBJ_GET, NLM_F_DUMP);
+	off = knl_put_str(&self->m, KIPC_A_NAME, self->victim);
+	refused(_metadata, self, EINVAL, 0, NULL, "dump with NAME");
+	EXPECT_OFFSET(off);
+	init(self, KIPC_CMD_OBJ_DEL, 0);
+	knl_put_u64(&self->m, KIPC_A_ID, self->victim_id);
+	off = knl_put_u64(&self->m, KIPC_A_CAPACITY, 1);
+	refused(_metadata, self, EINVAL, 0, NULL, "DEL with CAPACITY");
+	EXPECT_OFFSET(off);
+	init(self, KIPC_CMD_OBJ_NEW, 0);
+	knl_put_u32(&self->m, KIPC_A_TYPE, KIPC_TYPE_QUEUE);
+	knl_put_str(&self->m, KIPC_A_NAME, n);
+	off = knl_put_u32(&self->m, KIPC_A_UID, 0);
+	refused(_metadata, self, EINVAL, 0, n, "NEW with UID");
+	EXPECT_OFFSET(off);
+	init(self, KIPC_CMD_STATS_GET, 0);
+	off = knl_put_u64(&self->m, KIPC_A_ID, self->victim_id);
+	refused(_metadata, self, EINVAL, 0, NULL, "STATS with ID");
+	EXPECT_OFFSET(off);
+}
+
 TEST_F(bad, attributes_with_the_nested_flag)
 {
 	init(self, KIPC_CMD_OBJ_DEL, 0);
