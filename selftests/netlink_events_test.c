@@ -99,6 +99,24 @@ static int new_named(FIXTURE_DATA(ev) *self, const char *tag,
 	return fd < 0 ? fd : 0;
 }
 
+/* Read events until the OBJ_DEL of @pid's session (5 s at most). */
+static void wait_session_del(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(ev) *self, pid_t pid)
+{
+	struct knl_obj e;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		ASSERT_EQ(0, next_ev(_metadata, self, &e, EV_WAIT_MS))
+			TH_LOG("no OBJ_DEL of the session of %d", pid);
+		if (e.cmd == KIPC_CMD_OBJ_DEL &&
+		    e.v[KIPC_A_TYPE] == KIPC_TYPE_SESSION &&
+		    e.v[KIPC_A_PID] == (uint64_t)pid)
+			return;
+	}
+	ASSERT_TRUE(false) TH_LOG("no OBJ_DEL of the session of %d", pid);
+}
+
 TEST_F(ev, new_and_del_in_order_with_names_by_mode)
 {
 	struct knl_obj e;
@@ -258,6 +276,9 @@ TEST_F(ev, link_up_then_peer_exit_before_link_down)
 	EXPECT_EQ(1, seen_del);
 	expect_none(_metadata, self, "after the link went down");
 	close(lfd);
+	close(self->sfd);
+	self->sfd = open(KIPC_DEVICE, O_RDWR | O_CLOEXEC);
+	wait_session_del(_metadata, self, getpid());
 }
 
 /* LIMIT_HIT events of @limit about @id in what comes now. */
@@ -358,6 +379,7 @@ TEST_F(ev, full_link_direction_reported_once_per_filling)
 	struct kt_peer_res res;
 	struct knl_obj e, up;
 	struct kt_peer p;
+	pid_t peer;
 	int lfd, i;
 
 	ASSERT_EQ(0, kipc_bind(self->sfd, 0, NULL));
@@ -382,8 +404,14 @@ TEST_F(ev, full_link_direction_reported_once_per_filling)
 	EXPECT_EQ(-EAGAIN, link_send_nb(lfd, "f"));
 	EXPECT_EQ(1, count_hits(_metadata, self, KIPC_LIMIT_FULL,
 				up.v[KIPC_A_ID], KIPC_TYPE_LINK));
+	/* no event of this test may reach the next one */
+	peer = p.pid;
 	kt_peer_kill(&p);
+	wait_session_del(_metadata, self, peer);
 	close(lfd);
+	close(self->sfd);
+	self->sfd = open(KIPC_DEVICE, O_RDWR | O_CLOEXEC);
+	wait_session_del(_metadata, self, getpid());
 }
 
 TEST_F(ev, quota_refusals_reported_each_time)
