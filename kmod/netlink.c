@@ -13,17 +13,13 @@
  * object of any type appears or goes, marks the messages after a change
  * NLM_F_DUMP_INTR.
  */
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
-
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/mutex.h>
-#include <linux/percpu.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
-#include <linux/u64_stats_sync.h>
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
@@ -32,7 +28,6 @@
 
 #include "netlink.h"
 #include "object.h"
-#include "pipe.h"
 #include "queue.h"
 #include "shm.h"
 #include "stats.h"
@@ -710,12 +705,16 @@ static struct sk_buff *kipc_nl_ev_new(u8 cmd, void **hdr)
 static void kipc_nl_ev_send_locked(struct sk_buff *skb, void *hdr)
 {
 	lockdep_assert_held(&kipc_nl_ev_lock);
-	if (!kipc_nl_live ||
-	    kipc_nl_put_u64(skb, KIPC_A_SEQ, kipc_nl_ev_seq + 1)) {
+	if (!kipc_nl_live) {
 		nlmsg_free(skb);
 		return;
 	}
+	/* an event that cannot be sent takes its number: listeners see a gap */
 	kipc_nl_ev_seq++;
+	if (kipc_nl_put_u64(skb, KIPC_A_SEQ, kipc_nl_ev_seq)) {
+		nlmsg_free(skb);
+		return;
+	}
 	genlmsg_end(skb, hdr);
 	genlmsg_multicast(&kipc_nl_family, skb, 0, KIPC_NL_MCGRP_EVENTS,
 			  GFP_KERNEL);
@@ -729,6 +728,14 @@ static void kipc_nl_ev_send(struct sk_buff *skb, void *hdr)
 	mutex_unlock(&kipc_nl_ev_lock);
 }
 
+/* An event that could not be built (no memory): its number goes unused. */
+static void kipc_nl_ev_lost(void)
+{
+	mutex_lock(&kipc_nl_ev_lock);
+	kipc_nl_ev_seq++;
+	mutex_unlock(&kipc_nl_ev_lock);
+}
+
 void kipc_nl_obj_event(u8 cmd, struct kipc_object *obj)
 {
 	struct sk_buff *skb;
@@ -738,8 +745,10 @@ void kipc_nl_obj_event(u8 cmd, struct kipc_object *obj)
 	if (!kipc_nl_listened())
 		return;
 	skb = kipc_nl_ev_new(cmd, &hdr);
-	if (!skb)
+	if (!skb) {
+		kipc_nl_ev_lost();
 		return;
+	}
 	if (kipc_nl_put_u64(skb, KIPC_A_ID, obj->id) ||
 	    nla_put_u32(skb, KIPC_A_TYPE, kipc_nl_type(obj)) ||
 	    nla_put_u32(skb, KIPC_A_UID,
@@ -749,6 +758,7 @@ void kipc_nl_obj_event(u8 cmd, struct kipc_object *obj)
 	    (obj->name && (obj->mode & 0006) &&
 	     nla_put_string(skb, KIPC_A_NAME, obj->name))) {
 		nlmsg_free(skb);
+		kipc_nl_ev_lost();
 		return;
 	}
 	kipc_nl_ev_send(skb, hdr);
@@ -762,8 +772,10 @@ void kipc_nl_session_event(u8 cmd, u64 id, struct pid *pid, kuid_t uid)
 	if (!kipc_nl_listened())
 		return;
 	skb = kipc_nl_ev_new(cmd, &hdr);
-	if (!skb)
+	if (!skb) {
+		kipc_nl_ev_lost();
 		return;
+	}
 	if (kipc_nl_put_u64(skb, KIPC_A_ID, id) ||
 	    nla_put_u32(skb, KIPC_A_PID, pid_nr(pid)) ||
 	    (cmd != KIPC_CMD_PEER_EXIT &&
@@ -772,6 +784,7 @@ void kipc_nl_session_event(u8 cmd, u64 id, struct pid *pid, kuid_t uid)
 			  from_kuid_munged(&init_user_ns, uid)) ||
 	      nla_put_u32(skb, KIPC_A_MODE, 0)))) {
 		nlmsg_free(skb);
+		kipc_nl_ev_lost();
 		return;
 	}
 	kipc_nl_ev_send(skb, hdr);
@@ -785,12 +798,15 @@ void kipc_nl_link_event(u8 cmd, u64 id, struct pid *pid, struct pid *peer)
 	if (!kipc_nl_listened())
 		return;
 	skb = kipc_nl_ev_new(cmd, &hdr);
-	if (!skb)
+	if (!skb) {
+		kipc_nl_ev_lost();
 		return;
+	}
 	if (kipc_nl_put_u64(skb, KIPC_A_ID, id) ||
 	    nla_put_u32(skb, KIPC_A_PID, pid_nr(pid)) ||
 	    nla_put_u32(skb, KIPC_A_PEER_PID, pid_nr(peer))) {
 		nlmsg_free(skb);
+		kipc_nl_ev_lost();
 		return;
 	}
 	kipc_nl_ev_send(skb, hdr);
@@ -806,8 +822,10 @@ void kipc_nl_limit_hit(enum kipc_limit limit, enum kipc_type type, u64 id)
 	if (!kipc_nl_listened())
 		return;
 	skb = kipc_nl_ev_new(KIPC_CMD_LIMIT_HIT, &hdr);
-	if (!skb)
+	if (!skb) {
+		kipc_nl_ev_lost();
 		return;
+	}
 	if (nla_put_u32(skb, KIPC_A_LIMIT, limit) ||
 	    nla_put_u32(skb, KIPC_A_UID,
 			from_kuid_munged(&init_user_ns, current_euid())) ||
@@ -815,6 +833,7 @@ void kipc_nl_limit_hit(enum kipc_limit limit, enum kipc_type type, u64 id)
 	    (id && (kipc_nl_put_u64(skb, KIPC_A_ID, id) ||
 		    nla_put_u32(skb, KIPC_A_TYPE, type)))) {
 		nlmsg_free(skb);
+		kipc_nl_ev_lost();
 		return;
 	}
 	kipc_nl_ev_send(skb, hdr);
