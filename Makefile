@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# kipc: the module (kmod/), libkipc (lib/), the demo (tools/demo/) and the
-# selftests (selftests/), tested in QEMU guests by tools/vm/run.
+# kipc: the module (kmod/), libkipc (lib/), the demo (tools/demo/), kipcctl
+# (tools/kipcctl/) and the selftests (selftests/), tested in QEMU guests by
+# tools/vm/run.
 #
-#   make [all]     module for KDIR, library, demo, selftests
+#   make [all]     module for KDIR, library, demo, kipcctl, selftests
 #   make module    kmod/kipc.ko for KDIR, copied to build/<release>/kipc.ko
 #   make modules   the same for each Debian kernel the tests boot (6.1, 6.12)
 #   make debug-kernel  build (or reuse) the debug kernel: KASAN, kmemleak,
@@ -12,6 +13,7 @@
 #   make check-debug   every selftest and the KUnit suites in the debug kernel
 #   make deps      install the packages (tools/deps.sh, as root)
 #   make run       boot the RUN_KERNEL guest and run the demo in it
+#   make man-check lint the man pages (libkipc's, kipcctl.8)
 #   make check     style, man-page lint, then every selftest on every kernel
 #                  (6.1, 6.12 and the debug kernel; CHECK_DEBUG=0: not the
 #                  debug one); ends "N passed, N failed"
@@ -46,7 +48,7 @@ DEBUG_VM_ARGS	?= --mem 2G
 DEBUG_BZIMAGE	= $$($(DEBUG_KERNEL) --bzimage)
 export KIPC_CACHE
 
-all: module lib demo selftests
+all: module lib demo kipcctl selftests
 
 module:
 	MAKE="$(MAKE)" $(BUILD_MODULE) $(KDIR)
@@ -68,7 +70,7 @@ module-debug:
 # The bzImage sits in its build dir, where tools/vm/run finds the module's.
 check-debug: debug-kernel
 	$(MAKE) module-debug
-	$(MAKE) lib demo selftests
+	$(MAKE) lib demo kipcctl selftests
 	$(VM_RUN) --kernel $(DEBUG_BZIMAGE) $(DEBUG_VM_ARGS) $(VM_ARGS)
 
 lib:
@@ -76,6 +78,13 @@ lib:
 
 demo: lib
 	$(MAKE) -C tools/demo
+
+kipcctl:
+	$(MAKE) -C tools/kipcctl
+
+man-check:
+	$(MAKE) -C lib man-check
+	$(MAKE) -C tools/kipcctl man-check
 
 selftests: lib
 	$(MAKE) -C selftests KSFT_DIR=$(KSFT_DIR)
@@ -85,7 +94,7 @@ deps:
 
 # Sub-makes: the kernel dirs are looked up only after deps installed them.
 run: deps
-	$(MAKE) module lib demo KDIR=$$($(KERNEL_INFO) kdir $(RUN_KERNEL))
+	$(MAKE) module lib demo kipcctl KDIR=$$($(KERNEL_INFO) kdir $(RUN_KERNEL))
 	$(VM_RUN) --kernel $(RUN_KERNEL) --demo $(VM_ARGS)
 
 # The kernels check boots; the debug one is a bzImage in its build dir.
@@ -98,9 +107,9 @@ ifeq ($(CHECK_DEBUG),1)
 	$(MAKE) module-debug
 endif
 	$(MAKE) modules KMOD_ARGS=W=1
-	$(MAKE) lib demo selftests
+	$(MAKE) lib demo kipcctl selftests
 	$(MAKE) style
-	$(MAKE) -C lib man-check
+	$(MAKE) man-check
 	$(VM_RUN) $(CHECK_VM_KERNELS) $(VM_ARGS)
 
 STYLE_FILES = $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h kmod/tests/*.c \
@@ -122,8 +131,10 @@ clean:
 	-[ ! -d "$(KDIR)" ] || $(MAKE) -C kmod KDIR=$(KDIR) clean
 	-[ ! -f lib/Makefile ] || $(MAKE) -C lib clean
 	-[ ! -f tools/demo/Makefile ] || $(MAKE) -C tools/demo clean
+	-[ ! -f tools/kipcctl/Makefile ] || $(MAKE) -C tools/kipcctl clean
 	-[ ! -f selftests/Makefile ] || $(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all module modules lib demo selftests deps run check style sparse clean \
+.PHONY: all module modules lib demo kipcctl selftests deps run check style \
+	man-check sparse clean \
 	debug-kernel module-debug check-debug

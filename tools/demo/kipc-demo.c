@@ -41,6 +41,13 @@
  *                  each adds to the counter under the lock; the parent
  *                  prints the exact total and removes the region
  *
+ * Last, kipcctl (tools/kipcctl) shows the same objects from outside, through
+ * the generic netlink family: "kipcctl monitor" is started, the parent
+ * creates a queue with two messages and a shared memory region, prints
+ * "kipcctl list" while they exist, removes them with "kipcctl rm", then
+ * prints the four events the monitor saw.  Without kipcctl in PATH the
+ * step is skipped.
+ *
  * Socketpairs order the steps so that the output is always the same.  The
  * parent prints "demo: OK" only if everything went as expected, and exits
  * with 1 otherwise.
@@ -64,6 +71,9 @@
 #define DEMO_QUEUE	"demo"
 #define DEMO_MAILBOX	"demo-inbox"
 #define DEMO_SHM	"demo-counter"
+#define DEMO_TOOL	"demo-tool"	/* the queue and region kipcctl shows */
+#define TOOL_EVENTS	"4"		/* two made, two removed */
+#define TOOL_OUT_MAX	8192
 #define SHM_WORKERS	3
 #define SHM_ADDS	10000	/* increments of each worker */
 #define DEMO_ALARM	60	/* seconds: no step may hang the demo */
@@ -1115,6 +1125,179 @@ static bool run_shm(int sfd)
 	return ok;
 }
 
+/* -------------------------------------------------------------- kipcctl */
+
+/* A kipcctl child with its stdout and stderr on pipes. */
+struct tool {
+	pid_t pid;
+	int out, err;
+};
+
+static bool tool_start(struct tool *t, const char *const argv[])
+{
+	int out[2], err[2];
+
+	if (pipe2(out, O_CLOEXEC) || pipe2(err, O_CLOEXEC)) {
+		perror("demo: pipe");
+		return false;
+	}
+	fflush(stdout);
+	t->pid = fork();
+	if (t->pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		execvp("kipcctl", (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	t->out = out[0];
+	t->err = err[0];
+	return t->pid > 0;
+}
+
+/* Read @fd to EOF (or until @until appears) into @buf, NUL-terminated. */
+static size_t read_text(int fd, char *buf, size_t size, size_t n,
+			const char *until)
+{
+	ssize_t r;
+
+	while (n < size - 1) {
+		r = read(fd, buf + n, until ? 1 : size - 1 - n);
+		if (r <= 0)
+			break;
+		n += r;
+		buf[n] = '\0';
+		if (until && strstr(buf, until) && buf[n - 1] == '\n')
+			break;
+	}
+	buf[n] = '\0';
+	return n;
+}
+
+/* Each line of @text, indented under "demo:". */
+static void print_indented(const char *text)
+{
+	const char *p = text, *nl;
+
+	while (*p) {
+		nl = strchr(p, '\n');
+		if (!nl)
+			nl = p + strlen(p);
+		printf("demo:%s%.*s\n", nl > p ? "   " : "", (int)(nl - p),
+		       p);
+		p = *nl ? nl + 1 : nl;
+	}
+}
+
+/* Wait for @t; its output into @out (printed), the exit status returned. */
+static int tool_finish(struct tool *t, char *out, bool print)
+{
+	char err[1024];
+	int status;
+
+	read_text(t->out, out, TOOL_OUT_MAX, 0, NULL);
+	read_text(t->err, err, sizeof(err), 0, NULL);
+	close(t->out);
+	close(t->err);
+	if (waitpid(t->pid, &status, 0) != t->pid || !WIFEXITED(status))
+		return -1;
+	if (print)
+		print_indented(out);
+	if (WEXITSTATUS(status) && WEXITSTATUS(status) != 127)
+		printf("demo: kipcctl said: %s", err);
+	return WEXITSTATUS(status);
+}
+
+/* "$ kipcctl ARGS" and its output; true when it exits with 0. */
+static bool tool_run(const char *const argv[], char *out)
+{
+	struct tool t;
+	int i;
+
+	printf("demo: $");
+	for (i = 0; argv[i]; i++)
+		printf(" %s", argv[i]);
+	printf("\n");
+	if (!tool_start(&t, argv))
+		return false;
+	return expect(tool_finish(&t, out, true) == 0, "demo:",
+		      "kipcctl failed");
+}
+
+/* The queue (two messages queued) and the region kipcctl will show. */
+static bool tool_objects(int sfd, int *qfd, int *shfd)
+{
+	*qfd = kipc_queue_open(sfd, DEMO_TOOL, KIPC_O_CREAT | KIPC_O_EXCL |
+			       KIPC_O_SEND | KIPC_O_CLOEXEC, 0644, NULL, NULL);
+	if (!expect_ret(*qfd < 0 ? *qfd : 0, 0, "demo:", "kipc_queue_open"))
+		return false;
+	*shfd = kipc_shm_open(sfd, DEMO_TOOL, KIPC_O_CREAT | KIPC_O_EXCL |
+			      KIPC_O_READ | KIPC_O_WRITE | KIPC_O_CLOEXEC,
+			      0644, 4096, NULL);
+	if (!expect_ret(*shfd < 0 ? *shfd : 0, 0, "demo:", "kipc_shm_open"))
+		return false;
+	return expect_ret(kipc_queue_send(*qfd, "seen", 4, 1), 0, "demo:",
+			  "kipc_queue_send") &&
+	       expect_ret(kipc_queue_send(*qfd, "from outside", 12, 2), 0,
+			  "demo:", "kipc_queue_send");
+}
+
+static bool run_tool(int sfd)
+{
+	const char *const monitor[] = { "kipcctl", "monitor", "-c",
+					TOOL_EVENTS, NULL };
+	const char *const list[] = { "kipcctl", "list", NULL };
+	const char *const rm[] = { "kipcctl", "rm", "-t", "queue", DEMO_TOOL,
+				   NULL };
+	const char *const rm_shm[] = { "kipcctl", "rm", "-t", "shm",
+				       DEMO_TOOL, NULL };
+	char out[TOOL_OUT_MAX], err[256];
+	int qfd = -1, shfd = -1, events = 0;
+	struct tool mon;
+	bool ok;
+	char *p;
+
+	printf("demo: --- kipcctl: the same objects, seen through netlink ---\n");
+	kipc_queue_remove(sfd, DEMO_TOOL);
+	kipc_shm_remove(sfd, DEMO_TOOL);
+	if (!tool_start(&mon, monitor))
+		return false;
+	/* "listening" on stderr: from then on no event is missed */
+	if (!strstr((read_text(mon.err, err, sizeof(err), 0, "listening"), err),
+		    "listening")) {
+		if (tool_finish(&mon, out, false) == 127) {
+			printf("demo: kipcctl is not installed: skipped\n");
+			return true;
+		}
+		return expect(false, "demo:", "kipcctl monitor did not start");
+	}
+	printf("demo: started 'kipcctl monitor -c %s' in the background\n",
+	       TOOL_EVENTS);
+	ok = tool_objects(sfd, &qfd, &shfd);
+	printf("demo: created queue and shm region '%s' (mode 0644)\n",
+	       DEMO_TOOL);
+	ok = ok && tool_run(list, out);
+	ok = ok && expect(strstr(out, DEMO_TOOL) != NULL, "demo:",
+			  "kipcctl list does not show " DEMO_TOOL);
+	ok = ok && tool_run(rm, out) && tool_run(rm_shm, out);
+	ok = ok && expect_ret(kipc_queue_send(qfd, "late", 4, 0), -EIDRM,
+			      "demo:", "send after kipcctl rm");
+	if (qfd >= 0)
+		close(qfd);
+	if (shfd >= 0)
+		close(shfd);
+	if (!ok)
+		kill(mon.pid, SIGTERM);
+	printf("demo: what 'kipcctl monitor' printed:\n");
+	ok &= expect(tool_finish(&mon, out, true) == 0, "demo:",
+		     "kipcctl monitor failed");
+	for (p = out; (p = strstr(p, " type=")); p++)
+		events++;
+	return ok && expect(events == atoi(TOOL_EVENTS), "demo:",
+			    "kipcctl monitor missed events");
+}
+
 int main(void)
 {
 	struct kipc_queue_stat st;
@@ -1173,6 +1356,7 @@ int main(void)
 	ok &= run_mailbox(sfd);
 	ok &= run_pipe(sfd);
 	ok &= run_shm(sfd);
+	ok &= run_tool(sfd);
 	close(sfd);
 	printf("demo: %s\n", ok ? "OK" : "FAILED");
 	return ok ? 0 : 1;
