@@ -76,6 +76,8 @@ static atomic_t kipc_nl_gen = ATOMIC_INIT(1);
  * @uid:	its owner
  * @phase:	dump: 0 registry objects, 1 sessions and links, 2 done
  * @cursor:	dump: the lowest id not yet dumped in this phase
+ * @refused:	dump: why .start refused the request (KIPC_NL_REFUSE_*)
+ * @bad_attr:	dump: the attribute refused, in the request cb->skb holds
  */
 struct kipc_nl_ctx {
 	const struct cred *cred;
@@ -89,6 +91,14 @@ struct kipc_nl_ctx {
 	kuid_t uid;
 	u8 phase;
 	u64 cursor;
+	u8 refused;
+	const struct nlattr *bad_attr;
+};
+
+enum {
+	KIPC_NL_REFUSE_NONE,
+	KIPC_NL_REFUSE_NOT_FILTER,	/* KIPC_A_ID or _NAME in a dump */
+	KIPC_NL_REFUSE_UID,		/* KIPC_A_UID not mapped */
 };
 
 static struct genl_family kipc_nl_family;
@@ -331,25 +341,26 @@ static int kipc_nl_obj_dump_start(struct netlink_callback *cb)
 			  kipc_nl_get_policy, cb->extack);
 	if (ret)
 		return ret;
-	if (attrs[KIPC_A_ID] || attrs[KIPC_A_NAME]) {
-		NL_SET_ERR_MSG_ATTR(cb->extack,
-				    attrs[KIPC_A_ID] ?: attrs[KIPC_A_NAME],
-				    "a dump filters by KIPC_A_TYPE and KIPC_A_UID only");
-		return -EINVAL;
-	}
 	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL);
 	if (!ctx)
 		return -ENOMEM;
+	/*
+	 * A refusal of the request waits for the first dump call: 6.1 gives
+	 * .start no extended ACK (cb->extack is NULL there), the dump calls
+	 * have one on every kernel.
+	 */
+	if (attrs[KIPC_A_ID] || attrs[KIPC_A_NAME]) {
+		ctx->refused = KIPC_NL_REFUSE_NOT_FILTER;
+		ctx->bad_attr = attrs[KIPC_A_ID] ?: attrs[KIPC_A_NAME];
+	}
 	if (attrs[KIPC_A_TYPE])
 		ctx->type = nla_get_u32(attrs[KIPC_A_TYPE]);
 	if (attrs[KIPC_A_UID]) {
 		ctx->uid = make_kuid(current_user_ns(),
 				     nla_get_u32(attrs[KIPC_A_UID]));
-		if (!uid_valid(ctx->uid)) {
-			NL_SET_ERR_MSG_ATTR(cb->extack, attrs[KIPC_A_UID],
-					    "uid not mapped in your user namespace");
-			kfree(ctx);
-			return -EINVAL;
+		if (!uid_valid(ctx->uid) && !ctx->refused) {
+			ctx->refused = KIPC_NL_REFUSE_UID;
+			ctx->bad_attr = attrs[KIPC_A_UID];
 		}
 		ctx->has_uid = true;
 	}
@@ -361,6 +372,24 @@ static int kipc_nl_obj_dump_start(struct netlink_callback *cb)
 	ctx->cb = cb;
 	cb->args[0] = (long)ctx;
 	return 0;
+}
+
+/* The refusal .start found, with its extended ACK: -EINVAL, or 0. */
+static int kipc_nl_dump_refusal(struct netlink_callback *cb,
+				const struct kipc_nl_ctx *ctx)
+{
+	switch (ctx->refused) {
+	case KIPC_NL_REFUSE_NOT_FILTER:
+		NL_SET_ERR_MSG_ATTR(cb->extack, ctx->bad_attr,
+				    "a dump filters by KIPC_A_TYPE and KIPC_A_UID only");
+		return -EINVAL;
+	case KIPC_NL_REFUSE_UID:
+		NL_SET_ERR_MSG_ATTR(cb->extack, ctx->bad_attr,
+				    "uid not mapped in your user namespace");
+		return -EINVAL;
+	default:
+		return 0;
+	}
 }
 
 static int kipc_nl_obj_dump_done(struct netlink_callback *cb)
@@ -381,6 +410,8 @@ static int kipc_nl_obj_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	int ret = 0;
 
 	ctx->cb = cb;
+	if (ctx->refused)
+		return kipc_nl_dump_refusal(cb, ctx);
 	cb->seq = atomic_read(&kipc_nl_gen) ?: 1;
 	if (ctx->phase == 0) {
 		ret = kipc_nl_dump_registry(skb, ctx);
