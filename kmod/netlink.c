@@ -488,19 +488,18 @@ static int kipc_nl_parse_which(struct genl_info *info, u64 *id, u32 *type,
 	return 0;
 }
 
-/* Reply with the registry object @obj (the caller holds a reference). */
+/*
+ * Reply with the registry object @obj (the caller holds a reference) in
+ * @msg, which the caller allocated (genlmsg_new()); consumes @msg.
+ */
 static int kipc_nl_reply_obj(struct genl_info *info, u8 cmd,
-			     struct kipc_object *obj)
+			     struct kipc_object *obj, struct sk_buff *msg)
 {
 	struct kipc_nl_snap snap;
 	struct kipc_nl_ctx ctx;
-	struct sk_buff *msg;
 	int ret;
 
 	kipc_nl_ctx_doit(&ctx, info, cmd);
-	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-	if (!msg)
-		return -ENOMEM;
 	mutex_lock(&kipc_reg_lock);
 	kipc_nl_snap_locked(obj, &ctx, &snap);
 	mutex_unlock(&kipc_reg_lock);
@@ -533,7 +532,9 @@ static int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
 	obj = kipc_object_lookup(name ? kipc_object_type_from_uapi(type) :
 				 KIPC_OBJ_NR_TYPES, name, id);
 	if (obj) {
-		ret = kipc_nl_reply_obj(info, KIPC_CMD_OBJ_GET, obj);
+		msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		ret = msg ? kipc_nl_reply_obj(info, KIPC_CMD_OBJ_GET, obj, msg) :
+			    -ENOMEM;
 		kipc_object_put(obj);
 		return ret;
 	}
@@ -557,6 +558,7 @@ static int kipc_nl_obj_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **attrs = info->attrs;
 	struct kipc_create req = { };
 	struct kipc_object *obj;
+	struct sk_buff *msg;
 	u32 type;
 	int ret;
 
@@ -588,14 +590,20 @@ static int kipc_nl_obj_new_doit(struct sk_buff *skb, struct genl_info *info)
 		req.max_msgsize = nla_get_u32(attrs[KIPC_A_MAX_MSGSIZE]);
 	if (attrs[KIPC_A_CAPACITY])
 		req.capacity = nla_get_u64(attrs[KIPC_A_CAPACITY]);
-	req.name = kstrdup(nla_data(attrs[KIPC_A_NAME]), GFP_KERNEL_ACCOUNT);
-	if (!req.name)
-		return -ENOMEM;
-	if (kipc_name_check(req.name, strlen(req.name))) {
-		kfree(req.name);
+	if (kipc_name_check(nla_data(attrs[KIPC_A_NAME]),
+			    strlen(nla_data(attrs[KIPC_A_NAME])))) {
 		NL_SET_ERR_MSG_ATTR(info->extack, attrs[KIPC_A_NAME],
 				    "not a valid object name");
 		return -EINVAL;
+	}
+	/* everything that may fail before the object is made, not after */
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	req.name = kstrdup(nla_data(attrs[KIPC_A_NAME]), GFP_KERNEL_ACCOUNT);
+	if (!req.name) {
+		nlmsg_free(msg);
+		return -ENOMEM;
 	}
 	/* the create functions own req.name from here on */
 	if (type == KIPC_TYPE_SHM)
@@ -603,6 +611,7 @@ static int kipc_nl_obj_new_doit(struct sk_buff *skb, struct genl_info *info)
 	else
 		obj = kipc_queue_create(&req, type == KIPC_TYPE_MAILBOX);
 	if (IS_ERR(obj)) {
+		nlmsg_free(msg);
 		ret = PTR_ERR(obj);
 		if (ret == -EEXIST)
 			NL_SET_ERR_MSG_ATTR(info->extack, attrs[KIPC_A_NAME],
@@ -614,9 +623,13 @@ static int kipc_nl_obj_new_doit(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG(info->extack, "over your quota");
 		return ret;
 	}
-	ret = kipc_nl_reply_obj(info, KIPC_CMD_OBJ_NEW, obj);
+	/*
+	 * The object is made: the request succeeded even if the reply
+	 * cannot be delivered (the requester's receive buffer is full).
+	 */
+	kipc_nl_reply_obj(info, KIPC_CMD_OBJ_NEW, obj, msg);
 	kipc_object_put(obj);
-	return ret;
+	return 0;
 }
 
 /* -EOPNOTSUPP when @id is a session or link, -ENOENT when not, -ENOMEM. */
