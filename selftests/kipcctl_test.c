@@ -911,4 +911,22 @@ TEST_F(kipcctl, unknown_objects_exit_1_with_a_message)
 	EXPECT_STREQ("", self->r.out);
 }
 
+/*
+ * A dump the kernel refuses reports the refusal in its NLMSG_DONE (the
+ * first dump call's errno and extended ACK): that is an error, not an
+ * empty list.  (uid 4294967295 is mapped in no user namespace.)
+ */
+TEST_F(kipcctl, a_refused_dump_is_an_error_not_an_empty_list)
+{
+	EXPECT_EQ(1, KC(&self->r, "list", "-u", "4294967295"));
+	EXPECT_STREQ("", self->r.out);
+	EXPECT_NE(NULL, strstr(self->r.err, "Invalid argument"))
+		TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "not mapped"))
+		TH_LOG("the kernel's message: %s", self->r.err);
+	EXPECT_EQ(1, KC(&self->r, "list", "--json", "-t", "queue", "-u",
+			"4294967295"));
+	EXPECT_STREQ("", self->r.out);
+}
+
 KT_HARNESS_MAIN
