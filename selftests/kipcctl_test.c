@@ -929,4 +929,38 @@ TEST_F(kipcctl, a_refused_dump_is_an_error_not_an_empty_list)
 	EXPECT_STREQ("", self->r.out);
 }
 
+/*
+ * C1 controls (U+0080..U+009F, which terminals may obey) and bytes that
+ * are not UTF-8 are escaped in text (\xNN) and JSON (\u00XX): a name
+ * cannot drive the terminal of whoever lists the objects.
+ */
+TEST_F(kipcctl, c1_controls_and_bad_utf8_are_escaped)
+{
+	char name[KT_NAME_LEN], want[KT_NAME_LEN * 4];
+	uint64_t qid;
+	int qfd;
+
+	snprintf(name, sizeof(name), "kt-%d-\xc2\x9b" "2J-\x9b" "2J-\xc2\xa0",
+		 getpid());
+	strcpy(self->names.name[self->names.n++], name);
+	qfd = kc_queue(self->sfd, name, 0644, &qid);
+	ASSERT_LE(0, qfd);
+
+	ASSERT_EQ(0, KC(&self->r, "list", "-t", "queue"));
+	snprintf(want, sizeof(want), "kt-%d-\\xc2\\x9b2J-\\x9b2J-\xc2\xa0",
+		 getpid());
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+	EXPECT_EQ(NULL, strchr(self->r.out, '\x9b')) TH_LOG("%s", self->r.out);
+
+	ASSERT_EQ(0, KC(&self->r, "show", name));
+	EXPECT_EQ(NULL, strchr(self->r.out, '\x9b')) TH_LOG("%s", self->r.out);
+
+	ASSERT_EQ(0, KC(&self->r, "show", "--json", name));
+	snprintf(want, sizeof(want),
+		 "\"name\":\"kt-%d-\\u009b2J-\\u009b2J-\xc2\xa0\"", getpid());
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+	EXPECT_EQ(NULL, strchr(self->r.out, '\x9b')) TH_LOG("%s", self->r.out);
+	close(qfd);
+}
+
 KT_HARNESS_MAIN

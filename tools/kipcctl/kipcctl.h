@@ -68,6 +68,7 @@ void kc_json_close(struct kc_json *j, char bracket);
 void kc_json_str(struct kc_json *j, const char *key, const char *s);
 void kc_json_u64(struct kc_json *j, const char *key, uint64_t v);
 void kc_json_i64(struct kc_json *j, const char *key, int64_t v);
+int kc_utf8_len(const unsigned char *p);
 
 /* ---- attrs.c: the one place that knows each type's attributes ---- */
 
