@@ -588,6 +588,41 @@ TEST_F(kipcctl, list_shows_sessions_and_links_with_their_pids)
 	close(lfd);
 }
 
+/*
+ * A link has no owner of its own: the kernel's uid filter selects it for
+ * either side's user, and list -u shows what the kernel selected.
+ */
+TEST_F(kipcctl, list_by_user_shows_the_links_of_that_user)
+{
+	char want[64];
+	int pfd[2], lfd;
+	pid_t child;
+	char c;
+
+	ASSERT_EQ(0, kipc_bind(self->sfd, 0, NULL));
+	ASSERT_EQ(0, pipe(pfd));
+	child = kt_fork();
+	ASSERT_LE(0, child);
+	if (child == 0)
+		kc_bound_child(pfd[1]);
+	close(pfd[1]);
+	ASSERT_EQ(1, read(pfd[0], &c, 1));
+	close(pfd[0]);
+	lfd = kipc_connect(self->sfd, child, 0);
+	ASSERT_LE(0, lfd) TH_LOG("connect: %s", strerror(-lfd));
+
+	snprintf(want, sizeof(want), "\"peer_pid\":%d", child);
+	ASSERT_EQ(0, KC(&self->r, "list", "-t", "link", "-u", "0", "--json"));
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+	ASSERT_EQ(0, KC(&self->r, "list", "-u", "root"));
+	EXPECT_NE(NULL, strstr(self->r.out, "------ Links"))
+		TH_LOG("%s", self->r.out);
+	ASSERT_EQ(0, KC(&self->r, "list", "-t", "link", "-u", "nobody"));
+	EXPECT_STREQ("", self->r.out);
+	kt_stop(child);
+	close(lfd);
+}
+
 #define KC_CHURN_STABLE	300	/* queues that stay during the dumps */
 #define KC_CHURN_DUMPS	4
 
