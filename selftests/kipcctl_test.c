@@ -26,6 +26,9 @@ struct kc_run {
 	char err[KC_ERR_MAX];
 };
 
+/* The next kc_spawn() runs kipcctl with SIGPIPE ignored (as systemd does). */
+static bool kc_ignore_sigpipe;
+
 /* A running kipcctl with its stdout and stderr pipes. */
 struct kc_child {
 	pid_t pid;
@@ -47,6 +50,8 @@ static pid_t kc_spawn(struct kc_child *c, uid_t uid,
 			_exit(KT_CHILD_SETUP);
 		if (uid != KC_SELF && kt_drop_privs(uid, uid))
 			_exit(KT_CHILD_SETUP);
+		if (kc_ignore_sigpipe)
+			signal(SIGPIPE, SIG_IGN);
 		execvp("kipcctl", (char *const *)argv);
 		_exit(127);
 	}
@@ -996,6 +1001,48 @@ TEST_F(kipcctl, c1_controls_and_bad_utf8_are_escaped)
 	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
 	EXPECT_EQ(NULL, strchr(self->r.out, '\x9b')) TH_LOG("%s", self->r.out);
 	close(qfd);
+}
+
+#define KC_PIPE_TRIES	50	/* events made, 100 ms apart */
+
+/*
+ * With SIGPIPE ignored, a monitor whose reader went away gets EPIPE: it
+ * says so and exits with 1, instead of running on, printing to nobody.
+ */
+TEST_F(kipcctl, monitor_exits_1_when_its_reader_is_gone)
+{
+	struct kc_child c;
+	int i, fd, left;
+
+	kc_ignore_sigpipe = true;
+	i = kc_monitor_start(&c, &self->r, KC_ARGV("monitor"));
+	kc_ignore_sigpipe = false;
+	ASSERT_EQ(0, i) TH_LOG("monitor: %s", self->r.err);
+	close(c.out);			/* the reader goes */
+	c.out = -1;
+	for (i = 0; i < KC_PIPE_TRIES; i++) {
+		struct pollfd p = { .fd = c.err, .events = POLLIN };
+
+		fd = kipc_queue_open(self->sfd, NULL, KIPC_O_CREAT |
+				     KIPC_O_SEND, 0600, NULL, NULL);
+		ASSERT_LE(0, fd);
+		close(fd);		/* new, then del */
+		if (poll(&p, 1, 100) > 0 &&
+		    !kc_read_some(c.err, self->r.err, KC_ERR_MAX, &c.nerr))
+			break;		/* stderr closed: it exited */
+	}
+	/* what is left of its stderr, then its exit status */
+	for (left = KC_WAIT_MS / 100; left > 0; left--) {
+		struct pollfd p = { .fd = c.err, .events = POLLIN };
+
+		if (poll(&p, 1, 100) > 0 &&
+		    !kc_read_some(c.err, self->r.err, KC_ERR_MAX, &c.nerr))
+			break;
+	}
+	kc_finish(&c, &self->r, left > 0 ? 0 : -1);
+	EXPECT_EQ(1, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "Broken pipe"))
+		TH_LOG("%s", self->r.err);
 }
 
 KT_HARNESS_MAIN

@@ -94,6 +94,19 @@ void kc_usage_error(const char *fmt, ...)
 		current ? current->name : "", current ? " " : "");
 }
 
+/* The exit status of a command whose output is done: 1 if it was lost. */
+int kc_flush_stdout(void)
+{
+	int ret = fflush(stdout);
+
+	if (ret == EOF || ferror(stdout)) {
+		kc_error("writing output: %s",
+			 ret == EOF ? strerror(errno) : "I/O error");
+		return KC_EXIT_FAIL;
+	}
+	return KC_EXIT_OK;
+}
+
 /* getopt_long() returned '?': an unknown option or a missing argument. */
 int kc_bad_option(char **argv)
 {

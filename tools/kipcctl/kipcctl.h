@@ -47,6 +47,7 @@ void kc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kc_command_help(void);
 int kc_bad_option(char **argv);
+int kc_flush_stdout(void);
 
 /* -t/--type lists: a bitmask of 1U << enum kipc_type. */
 int kc_parse_types(const char *arg, uint32_t *mask);

@@ -132,5 +132,5 @@ int kc_cmd_list(int argc, char **argv)
 		kc_list_print(stdout, objs, n);
 	free(objs);
 	kc_nl_close(&nl);
-	return fflush(stdout) ? KC_EXIT_FAIL : KC_EXIT_OK;
+	return kc_flush_stdout();
 }
