@@ -920,6 +920,12 @@ TEST_F(kipcctl, usage_errors_exit_2)
 		KC_ARGV("create", "shm", "x"),
 		KC_ARGV("monitor", "-c", "zero"),
 		KC_ARGV("list", "-u", "kt-no-such-user"),
+		KC_ARGV("list", "-t", ","),
+		KC_ARGV("show", "-t", "", "x"),
+		KC_ARGV("list", "-t", "queue,queue,queue,queue,queue,queue,"
+			"queue,queue,queue,queue,queue,queue,queue,queue,"
+			"queue,queue,queue,queue,queue,queue,queue,queue"),
+		KC_ARGV("create", "queue", "x", "--max-msgs"),
 	};
 	size_t i;
 
@@ -931,6 +937,13 @@ TEST_F(kipcctl, usage_errors_exit_2)
 		EXPECT_NE(NULL, strstr(self->r.err, "kipcctl"));
 		EXPECT_STREQ("", self->r.out);
 	}
+	/* a long option is named as typed, not by its getopt value */
+	EXPECT_EQ(2, KC(&self->r, "create", "queue", "x", "--msgsize"));
+	EXPECT_NE(NULL, strstr(self->r.err, "'--msgsize'"))
+		TH_LOG("%s", self->r.err);
+	EXPECT_EQ(2, KC(&self->r, "list", "--type"));
+	EXPECT_NE(NULL, strstr(self->r.err, "'--type'"))
+		TH_LOG("%s", self->r.err);
 	EXPECT_EQ(0, KC(&self->r, "--help"));
 	EXPECT_NE(NULL, strstr(self->r.out, "Usage: kipcctl"));
 	EXPECT_EQ(0, KC(&self->r, "rm", "--help"));
