@@ -1090,6 +1090,11 @@ struct kipc_shm_lock {
  *   without KIPC_A_NAME.  Events go to every listener alike, so an event
  *   carries a name only when the mode grants everyone access (others'
  *   read or write bit); a listener may ask KIPC_CMD_OBJ_GET for the rest.
+ *   A request is checked against both its sender and whoever opened the
+ *   socket it came on, as netlink_capable() does: a name is reported when
+ *   both may see it, KIPC_CMD_OBJ_DEL needs both to pass its check, and
+ *   KIPC_CMD_OBJ_NEW fails with -EPERM unless the opener had the sender's
+ *   effective uid and gid, or has CAP_SYS_ADMIN.
  *
  * Multicast group KIPC_GENL_MCGRP_EVENTS ("events"), one message each:
  *   KIPC_CMD_OBJ_NEW    an object was created (queues, mailboxes, pipes,
