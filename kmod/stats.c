@@ -4,6 +4,7 @@
  * so that no send or receive path shares a cache line with another CPU's;
  * a reader sums them over every possible CPU.
  */
+#include <asm/barrier.h>
 #include <linux/errno.h>
 #include <linux/percpu.h>
 #include <linux/stddef.h>
@@ -130,7 +131,6 @@ long kipc_stats_ret(long ret)
 	return ret;
 }
 
-
 /**
  * kipc_stats_put() - put the statistics' attributes into a reply
  * @skb:	the reply, its header put
@@ -140,12 +140,20 @@ long kipc_stats_ret(long ret)
 int kipc_stats_put(struct sk_buff *skb)
 {
 	struct nlattr *nest;
-	u64 created, n;
+	u64 created, destroyed, n;
 	int i;
 
 	for (i = KIPC_TYPE_QUEUE; i <= KIPC_TYPE_MAX; i++) {
+		/*
+		 * The gone first: every object is counted created before it
+		 * is counted gone, and each CPU's counters only grow, so the
+		 * sum read second is never smaller (no wrap below zero).
+		 */
+		destroyed = KIPC_STATS_SUM(destroyed[i]);
+		/* pairs with kipc_reg_lock (kipc_ep_lock) between the counts */
+		smp_rmb();
 		created = KIPC_STATS_SUM(created[i]);
-		n = created - KIPC_STATS_SUM(destroyed[i]);
+		n = created - destroyed;
 		nest = nla_nest_start(skb, KIPC_A_STATS_TYPE);
 		if (!nest ||
 		    nla_put_u32(skb, KIPC_A_TYPE, i) ||
@@ -183,7 +191,6 @@ int kipc_stats_put(struct sk_buff *skb)
 	}
 	return kipc_nl_put_u64(skb, KIPC_A_EVENTS, KIPC_STATS_SUM(events));
 }
-
 
 int kipc_stats_init(void)
 {
