@@ -7,7 +7,9 @@
  * closes later); the message counters of a link and its sessions across a
  * receive that could not copy out (the message is given back, and so is
  * its count), a read(2) that could not either, and a call with its reply;
- * the statistics of sessions that never bound or failed to bind.
+ * the statistics of sessions that never bound or failed to bind; dumps
+ * and gets of sessions and links while they come and go (for KASAN and
+ * lockdep on the debug kernel).
  */
 #include "kipc_test.h"
 #include "kipc_nl.h"
@@ -255,6 +257,87 @@ TEST_F(rb, sessions_that_never_bound_or_failed_to_bind_are_not_counted)
 		  s2.objects[KIPC_TYPE_SESSION]);
 	EXPECT_EQ(s0.created[KIPC_TYPE_SESSION] + 1,
 		  s2.created[KIPC_TYPE_SESSION]);
+}
+
+#define RB_CHURN_ROUNDS	40	/* pairs of peers linked, then killed */
+
+/* Two peers link, then both are killed, @rounds times: 0 or KT_CHILD_*. */
+static int rb_churn(int rounds)
+{
+	struct kt_peer a, b;
+	int i;
+
+	for (i = 0; i < rounds; i++) {
+		if (kt_peer_start(&a, NULL))
+			return KT_CHILD_SETUP;
+		if (kt_peer_start(&b, NULL)) {
+			kt_peer_kill(&a);
+			return KT_CHILD_SETUP;
+		}
+		if (kt_peer_connect(&a, 0, b.pid, 0) < 0 ||
+		    kt_peer_send(&a, 0, 0, "x", 0) < 0) {
+			kt_peer_kill(&a);
+			kt_peer_kill(&b);
+			return KT_CHILD_WRONG;
+		}
+		kt_peer_kill(i & 1 ? &a : &b);
+		kt_peer_kill(i & 1 ? &b : &a);
+	}
+	return 0;
+}
+
+struct rb_ids {
+	uint64_t id[256];
+	unsigned int n, bad;
+};
+
+static int rb_ids_cb(const struct knl_obj *o, void *arg)
+{
+	struct rb_ids *ids = arg;
+
+	if (o->v[KIPC_A_TYPE] != KIPC_TYPE_SESSION &&
+	    o->v[KIPC_A_TYPE] != KIPC_TYPE_LINK)
+		return 0;
+	if (!KNL_HAS(o, KIPC_A_ID) || !KNL_HAS(o, KIPC_A_MSGS_IN) ||
+	    !KNL_HAS(o, KIPC_A_PID))
+		ids->bad++;
+	if (ids->n < ARRAY_SIZE(ids->id))
+		ids->id[ids->n++] = o->v[KIPC_A_ID];
+	return 0;
+}
+
+TEST_F(rb, dumps_and_gets_while_sessions_and_links_come_and_go)
+{
+	struct rb_ids ids;
+	struct knl_obj o;
+	unsigned int i, dumps = 0;
+	pid_t churner;
+	int ret, status;
+
+	churner = kt_fork();
+	ASSERT_LE(0, churner);
+	if (churner == 0)
+		_exit(rb_churn(RB_CHURN_ROUNDS));
+	while (waitpid(churner, &status, WNOHANG) == 0) {
+		memset(&ids, 0, sizeof(ids));
+		ret = knl_dump(&self->nl, 0, -1, rb_ids_cb, &ids, NULL);
+		ASSERT_EQ(0, ret) TH_LOG("dump: %s", strerror(-ret));
+		EXPECT_EQ(0U, ids.bad);
+		for (i = 0; i < ids.n; i++) {
+			ret = knl_get_id(&self->nl, ids.id[i], &o);
+			EXPECT_TRUE(ret == 0 || ret == -ENOENT)
+				TH_LOG("get %llu: %s",
+				       (unsigned long long)ids.id[i],
+				       strerror(-ret));
+		}
+		dumps++;
+	}
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_LT(0U, dumps);
+	TH_LOG("%u dumps during %d rounds of churn", dumps, RB_CHURN_ROUNDS);
+	/* what the churn made is gone: no link is left */
+	EXPECT_EQ(0, knl_count(&self->nl, KIPC_TYPE_LINK));
 }
 
 KT_HARNESS_MAIN
