@@ -944,6 +944,9 @@ TEST_F(kipcctl, usage_errors_exit_2)
 	EXPECT_EQ(2, KC(&self->r, "list", "--type"));
 	EXPECT_NE(NULL, strstr(self->r.err, "'--type'"))
 		TH_LOG("%s", self->r.err);
+	/* an unknown letter in a cluster after a long option is the letter */
+	EXPECT_EQ(2, KC(&self->r, "list", "--json", "-xj"));
+	EXPECT_NE(NULL, strstr(self->r.err, "'-x'")) TH_LOG("%s", self->r.err);
 	EXPECT_EQ(0, KC(&self->r, "--help"));
 	EXPECT_NE(NULL, strstr(self->r.out, "Usage: kipcctl"));
 	EXPECT_EQ(0, KC(&self->r, "rm", "--help"));

@@ -114,9 +114,14 @@ int kc_bad_option(char **argv)
 
 	/*
 	 * A long option's optopt is its getopt value, which may be no
-	 * character at all (OPT_* >= 256): name it as it was typed.
+	 * character at all (OPT_* >= 256): name it as it was typed.  An
+	 * unknown short option inside a cluster ("-jx") leaves optind on
+	 * its cluster, so argv[optind - 1] is then the argument before: a
+	 * long option there counts only if optopt may be its value (the
+	 * long options with a letter value begin with that letter).
 	 */
-	if (arg && !strncmp(arg, "--", 2))
+	if (arg && !strncmp(arg, "--", 2) && arg[2] &&
+	    (optopt <= 0 || optopt > 0x7f || arg[2] == optopt))
 		kc_usage_error("bad option '%.*s' or missing argument",
 			       (int)strcspn(arg, "="), arg);
 	else if (optopt > 0 && optopt < 0x7f && isgraph(optopt) &&
