@@ -15,7 +15,9 @@
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/fs.h>
 #include <linux/mutex.h>
+#include <linux/net.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
@@ -23,6 +25,7 @@
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
+#include <net/sock.h>
 #include <net/netlink.h>
 #include <linux/kipc.h>
 
@@ -54,6 +57,14 @@
  * the mode lets others read or write.  A reply to a request (get, dump,
  * new) is for its sender: uids, gids and pids in the sender's namespaces,
  * names as "Visibility" in the uapi header says.
+ *
+ * A request is checked against both its sender (current) and whoever opened
+ * the socket it came on, as netlink_capable() does: a socket handed to a
+ * more privileged process (the stdout of a set-uid program) must not lend
+ * that process's rights to whoever reads the replies.  A name is shown
+ * when both may see it, OBJ_DEL needs both to own the object (or have
+ * CAP_SYS_ADMIN), OBJ_NEW an opener with the sender's effective ids (or
+ * CAP_SYS_ADMIN).
  */
 static DEFINE_MUTEX(kipc_nl_ev_lock);
 /* the last event's KIPC_A_SEQ (protected by kipc_nl_ev_lock) */
@@ -66,11 +77,13 @@ static atomic_t kipc_nl_gen = ATOMIC_INIT(1);
 /**
  * struct kipc_nl_ctx - the reader of a dump or get, and the dump's state
  * @cred:	the requester's credentials (a dump holds a reference)
+ * @opener:	the credentials of the socket's opener (likewise)
  * @pidns:	the requester's pid namespace (a dump holds a reference)
  * @cb:		the dump's callback, NULL in a doit
  * @info:	the doit's request, NULL in a dump
  * @cmd:	the command of the reply messages
  * @cap_ipc_owner: the requester had CAP_IPC_OWNER when it asked
+ * @opener_cap_ipc_owner: the opener has CAP_IPC_OWNER
  * @type:	filter KIPC_A_TYPE, KIPC_TYPE_UNSPEC for all
  * @has_uid:	filter KIPC_A_UID given
  * @uid:	its owner
@@ -81,11 +94,13 @@ static atomic_t kipc_nl_gen = ATOMIC_INIT(1);
  */
 struct kipc_nl_ctx {
 	const struct cred *cred;
+	const struct cred *opener;
 	struct pid_namespace *pidns;
 	struct netlink_callback *cb;
 	struct genl_info *info;
 	u8 cmd;
 	bool cap_ipc_owner;
+	bool opener_cap_ipc_owner;
 	u32 type;
 	bool has_uid;
 	kuid_t uid;
@@ -181,6 +196,20 @@ void kipc_nl_msg_cancel(struct sk_buff *skb, void *hdr)
 	genlmsg_cancel(skb, hdr);
 }
 
+/* Requesters ------------------------------------------------------------ */
+
+/* The file of the socket request @skb came on (its sender holds it). */
+static struct file *kipc_nl_sock_file(const struct sk_buff *skb)
+{
+	return NETLINK_CB(skb).sk->sk_socket->file;
+}
+
+/* Has the opener of the socket request @skb came on @cap? */
+static bool kipc_nl_opener_capable(const struct sk_buff *skb, int cap)
+{
+	return file_ns_capable(kipc_nl_sock_file(skb), &init_user_ns, cap);
+}
+
 /* Objects --------------------------------------------------------------- */
 
 /* The uapi type of a registry object. */
@@ -211,7 +240,9 @@ static void kipc_nl_snap_locked(struct kipc_object *obj,
 	snap->mode = obj->mode;
 	snap->nr_files = obj->nr_files;
 	snap->name_visible = obj->name &&
-		kipc_object_visible_locked(obj, ctx->cred, ctx->cap_ipc_owner);
+		kipc_object_visible_locked(obj, ctx->cred, ctx->cap_ipc_owner) &&
+		kipc_object_visible_locked(obj, ctx->opener,
+					   ctx->opener_cap_ipc_owner);
 }
 
 /* One registry object's message: the common attributes, then its type's. */
@@ -366,8 +397,11 @@ static int kipc_nl_obj_dump_start(struct netlink_callback *cb)
 	}
 	/* current is the requester here, not necessarily in the dump calls */
 	ctx->cred = get_current_cred();
+	ctx->opener = get_cred(kipc_nl_sock_file(cb->skb)->f_cred);
 	ctx->pidns = get_pid_ns(task_active_pid_ns(current));
 	ctx->cap_ipc_owner = ns_capable_noaudit(&init_user_ns, CAP_IPC_OWNER);
+	ctx->opener_cap_ipc_owner = kipc_nl_opener_capable(cb->skb,
+							   CAP_IPC_OWNER);
 	ctx->cmd = KIPC_CMD_OBJ_GET;
 	ctx->cb = cb;
 	cb->args[0] = (long)ctx;
@@ -398,6 +432,7 @@ static int kipc_nl_obj_dump_done(struct netlink_callback *cb)
 
 	if (ctx) {
 		put_pid_ns(ctx->pidns);
+		put_cred(ctx->opener);
 		put_cred(ctx->cred);
 		kfree(ctx);
 	}
@@ -432,14 +467,16 @@ out:
 	return ret;
 }
 
-/* A doit's reader: the sender, who is current. */
-static void kipc_nl_ctx_doit(struct kipc_nl_ctx *ctx, struct genl_info *info,
-			     u8 cmd)
+/* A doit's reader: the sender of @skb, who is current. */
+static void kipc_nl_ctx_doit(struct kipc_nl_ctx *ctx, struct sk_buff *skb,
+			     struct genl_info *info, u8 cmd)
 {
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->cred = current_cred();
+	ctx->opener = kipc_nl_sock_file(skb)->f_cred;
 	ctx->pidns = task_active_pid_ns(current);
 	ctx->cap_ipc_owner = ns_capable_noaudit(&init_user_ns, CAP_IPC_OWNER);
+	ctx->opener_cap_ipc_owner = kipc_nl_opener_capable(skb, CAP_IPC_OWNER);
 	ctx->info = info;
 	ctx->cmd = cmd;
 }
@@ -492,14 +529,15 @@ static int kipc_nl_parse_which(struct genl_info *info, u64 *id, u32 *type,
  * Reply with the registry object @obj (the caller holds a reference) in
  * @msg, which the caller allocated (genlmsg_new()); consumes @msg.
  */
-static int kipc_nl_reply_obj(struct genl_info *info, u8 cmd,
-			     struct kipc_object *obj, struct sk_buff *msg)
+static int kipc_nl_reply_obj(struct sk_buff *skb, struct genl_info *info,
+			     u8 cmd, struct kipc_object *obj,
+			     struct sk_buff *msg)
 {
 	struct kipc_nl_snap snap;
 	struct kipc_nl_ctx ctx;
 	int ret;
 
-	kipc_nl_ctx_doit(&ctx, info, cmd);
+	kipc_nl_ctx_doit(&ctx, skb, info, cmd);
 	mutex_lock(&kipc_reg_lock);
 	kipc_nl_snap_locked(obj, &ctx, &snap);
 	mutex_unlock(&kipc_reg_lock);
@@ -533,15 +571,15 @@ static int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
 				 KIPC_OBJ_NR_TYPES, name, id);
 	if (obj) {
 		msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-		ret = msg ? kipc_nl_reply_obj(info, KIPC_CMD_OBJ_GET, obj, msg) :
-			    -ENOMEM;
+		ret = msg ? kipc_nl_reply_obj(skb, info, KIPC_CMD_OBJ_GET, obj,
+					      msg) : -ENOMEM;
 		kipc_object_put(obj);
 		return ret;
 	}
 	if (name)
 		return -ENOENT;
 	/* a session or link? */
-	kipc_nl_ctx_doit(&ctx, info, KIPC_CMD_OBJ_GET);
+	kipc_nl_ctx_doit(&ctx, skb, info, KIPC_CMD_OBJ_GET);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -551,6 +589,19 @@ static int kipc_nl_obj_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return ret;
 	}
 	return genlmsg_reply(msg, info);
+}
+
+/*
+ * May the sender of @skb create objects it will own?  Only when its socket
+ * was opened with the same effective ids, or by someone with CAP_SYS_ADMIN.
+ */
+static bool kipc_nl_opener_is_sender(const struct sk_buff *skb)
+{
+	const struct file *file = kipc_nl_sock_file(skb);
+
+	return (uid_eq(file->f_cred->euid, current_euid()) &&
+		gid_eq(file->f_cred->egid, current_egid())) ||
+	       kipc_nl_opener_capable(skb, CAP_SYS_ADMIN);
 }
 
 static int kipc_nl_obj_new_doit(struct sk_buff *skb, struct genl_info *info)
@@ -565,6 +616,11 @@ static int kipc_nl_obj_new_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, KIPC_A_TYPE) ||
 	    GENL_REQ_ATTR_CHECK(info, KIPC_A_NAME))
 		return -EINVAL;
+	if (!kipc_nl_opener_is_sender(skb)) {
+		NL_SET_ERR_MSG(info->extack,
+			       "the socket's opener is not the sender and lacks CAP_SYS_ADMIN");
+		return -EPERM;
+	}
 	type = nla_get_u32(attrs[KIPC_A_TYPE]);
 	if (type != KIPC_TYPE_QUEUE && type != KIPC_TYPE_MAILBOX &&
 	    type != KIPC_TYPE_SHM) {
@@ -627,19 +683,20 @@ static int kipc_nl_obj_new_doit(struct sk_buff *skb, struct genl_info *info)
 	 * The object is made: the request succeeded even if the reply
 	 * cannot be delivered (the requester's receive buffer is full).
 	 */
-	kipc_nl_reply_obj(info, KIPC_CMD_OBJ_NEW, obj, msg);
+	kipc_nl_reply_obj(skb, info, KIPC_CMD_OBJ_NEW, obj, msg);
 	kipc_object_put(obj);
 	return 0;
 }
 
 /* -EOPNOTSUPP when @id is a session or link, -ENOENT when not, -ENOMEM. */
-static int kipc_nl_link_exists(struct genl_info *info, u64 id)
+static int kipc_nl_link_exists(struct sk_buff *skb, struct genl_info *info,
+			       u64 id)
 {
 	struct kipc_nl_ctx ctx;
 	struct sk_buff *msg;
 	int ret;
 
-	kipc_nl_ctx_doit(&ctx, info, KIPC_CMD_OBJ_GET);
+	kipc_nl_ctx_doit(&ctx, skb, info, KIPC_CMD_OBJ_GET);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -650,7 +707,9 @@ static int kipc_nl_link_exists(struct genl_info *info, u64 id)
 
 static int kipc_nl_obj_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	const struct cred *opener;
 	struct kipc_object *obj;
+	bool opener_admin;
 	const char *name;
 	u32 type;
 	u64 id;
@@ -659,24 +718,28 @@ static int kipc_nl_obj_del_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = kipc_nl_parse_which(info, &id, &type, &name);
 	if (ret)
 		return ret;
+	opener = kipc_nl_sock_file(skb)->f_cred;
+	opener_admin = kipc_nl_opener_capable(skb, CAP_SYS_ADMIN);
 	if (name) {
-		ret = kipc_object_remove(kipc_object_type_from_uapi(type), name, 0);
+		ret = kipc_object_remove_also(kipc_object_type_from_uapi(type),
+					      name, 0, opener, opener_admin);
 	} else {
 		obj = kipc_object_lookup(KIPC_OBJ_NR_TYPES, NULL, id);
 		if (!obj) {
-			ret = kipc_nl_link_exists(info, id);
+			ret = kipc_nl_link_exists(skb, info, id);
 			if (ret == -EOPNOTSUPP)
 				NL_SET_ERR_MSG_ATTR(info->extack,
 						    info->attrs[KIPC_A_ID],
 						    "sessions and links end when their process closes them");
 			return ret;
 		}
-		ret = kipc_object_remove(obj->ops->type, NULL, id);
+		ret = kipc_object_remove_also(obj->ops->type, NULL, id, opener,
+					      opener_admin);
 		kipc_object_put(obj);
 	}
 	if (ret == -EPERM)
 		NL_SET_ERR_MSG(info->extack,
-			       "neither owner nor creator, nor CAP_SYS_ADMIN");
+			       "neither owner nor creator, nor CAP_SYS_ADMIN (sender and socket opener)");
 	return ret;
 }
 

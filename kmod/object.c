@@ -412,6 +412,23 @@ static void kipc_object_unlinked(struct kipc_object *obj)
  */
 int kipc_object_remove(enum kipc_obj_type type, const char *name, u64 id)
 {
+	return kipc_object_remove_also(type, name, id, NULL, false);
+}
+
+/**
+ * kipc_object_remove_also() - kipc_object_remove(), checking a second party
+ * @type:	KIPC_OBJ_*
+ * @name:	the name, or NULL to remove by @id
+ * @id:		the id
+ * @also:	credentials that must pass the owner check too (NULL: none):
+ *		the opener of the netlink socket a request came on
+ * @also_admin:	@also has CAP_SYS_ADMIN
+ *
+ * Return: as kipc_object_remove(), -EPERM also when @also fails the check.
+ */
+int kipc_object_remove_also(enum kipc_obj_type type, const char *name, u64 id,
+			    const struct cred *also, bool also_admin)
+{
 	struct kipc_object *obj;
 	int ret = 0;
 
@@ -419,7 +436,10 @@ int kipc_object_remove(enum kipc_obj_type type, const char *name, u64 id)
 	obj = kipc_object_lookup_locked(type, name, id);
 	if (!obj)
 		ret = -ENOENT;
-	else if (!kipc_object_owner_locked(obj))
+	else if (!kipc_object_owner_locked(obj) ||
+		 (also && !also_admin &&
+		  !uid_eq(also->euid, obj->uid) &&
+		  !uid_eq(also->euid, obj->cuid)))
 		ret = -EPERM;
 	else
 		kipc_object_unlink_locked(obj);

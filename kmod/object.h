@@ -179,6 +179,8 @@ struct kipc_object *kipc_object_find_locked(enum kipc_obj_type type,
 int kipc_object_link_locked(struct kipc_object *obj, u64 charge);
 int kipc_object_recharge_locked(struct kipc_object *obj, u64 charge);
 int kipc_object_remove(enum kipc_obj_type type, const char *name, u64 id);
+int kipc_object_remove_also(enum kipc_obj_type type, const char *name, u64 id,
+			    const struct cred *also, bool also_admin);
 long kipc_ioctl_remove(void __user *arg, enum kipc_obj_type type);
 bool kipc_object_unlink(struct kipc_object *obj);
 void kipc_object_unlink_unopened(struct kipc_object *obj,

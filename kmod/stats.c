@@ -4,6 +4,7 @@
  * so that no send or receive path shares a cache line with another CPU's;
  * a reader sums them over every possible CPU.
  */
+#include <asm/barrier.h>
 #include <linux/errno.h>
 #include <linux/percpu.h>
 #include <linux/stddef.h>
@@ -14,8 +15,8 @@
 #include "netlink.h"
 #include "stats.h"
 
-/* errnos counted one by one: the classic ones and the kernel-internal ones */
-#define KIPC_STATS_ERRNO_MAX	544
+/* errnos counted one by one: those user space sees, below 512 */
+#define KIPC_STATS_ERRNO_MAX	512
 
 /**
  * struct kipc_stats - one CPU's share of the module-wide statistics
@@ -123,13 +124,33 @@ void kipc_stats_event(void)
 	KIPC_STATS_ADD(events, 1);
 }
 
-long kipc_stats_ret(long ret)
+/*
+ * The errno user space sees for @err: a call a signal interrupted counts
+ * as EINTR whether it is restarted or not, -ENOIOCTLCMD is the VFS's
+ * ENOTTY; 0 for nothing to count.
+ */
+static unsigned int kipc_stats_errno(long err)
 {
-	if (ret < 0 && ret > -KIPC_STATS_ERRNO_MAX)
-		KIPC_STATS_ADD(errors[-ret], 1);
-	return ret;
+	switch (err) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		return EINTR;
+	case -ENOIOCTLCMD:
+		return ENOTTY;
+	}
+	return err < 0 && err > -KIPC_STATS_ERRNO_MAX ? -err : 0;
 }
 
+long kipc_stats_ret(long ret)
+{
+	unsigned int e = kipc_stats_errno(ret);
+
+	if (e)
+		KIPC_STATS_ADD(errors[e], 1);
+	return ret;
+}
 
 /**
  * kipc_stats_put() - put the statistics' attributes into a reply
@@ -140,12 +161,20 @@ long kipc_stats_ret(long ret)
 int kipc_stats_put(struct sk_buff *skb)
 {
 	struct nlattr *nest;
-	u64 created, n;
+	u64 created, destroyed, n;
 	int i;
 
 	for (i = KIPC_TYPE_QUEUE; i <= KIPC_TYPE_MAX; i++) {
+		/*
+		 * The gone first: every object is counted created before it
+		 * is counted gone, and each CPU's counters only grow, so the
+		 * sum read second is never smaller (no wrap below zero).
+		 */
+		destroyed = KIPC_STATS_SUM(destroyed[i]);
+		/* pairs with kipc_reg_lock (kipc_ep_lock) between the counts */
+		smp_rmb();
 		created = KIPC_STATS_SUM(created[i]);
-		n = created - KIPC_STATS_SUM(destroyed[i]);
+		n = created - destroyed;
 		nest = nla_nest_start(skb, KIPC_A_STATS_TYPE);
 		if (!nest ||
 		    nla_put_u32(skb, KIPC_A_TYPE, i) ||
@@ -183,7 +212,6 @@ int kipc_stats_put(struct sk_buff *skb)
 	}
 	return kipc_nl_put_u64(skb, KIPC_A_EVENTS, KIPC_STATS_SUM(events));
 }
-
 
 int kipc_stats_init(void)
 {

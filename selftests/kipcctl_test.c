@@ -26,6 +26,9 @@ struct kc_run {
 	char err[KC_ERR_MAX];
 };
 
+/* The next kc_spawn() runs kipcctl with SIGPIPE ignored (as systemd does). */
+static bool kc_ignore_sigpipe;
+
 /* A running kipcctl with its stdout and stderr pipes. */
 struct kc_child {
 	pid_t pid;
@@ -47,6 +50,8 @@ static pid_t kc_spawn(struct kc_child *c, uid_t uid,
 			_exit(KT_CHILD_SETUP);
 		if (uid != KC_SELF && kt_drop_privs(uid, uid))
 			_exit(KT_CHILD_SETUP);
+		if (kc_ignore_sigpipe)
+			signal(SIGPIPE, SIG_IGN);
 		execvp("kipcctl", (char *const *)argv);
 		_exit(127);
 	}
@@ -588,6 +593,41 @@ TEST_F(kipcctl, list_shows_sessions_and_links_with_their_pids)
 	close(lfd);
 }
 
+/*
+ * A link has no owner of its own: the kernel's uid filter selects it for
+ * either side's user, and list -u shows what the kernel selected.
+ */
+TEST_F(kipcctl, list_by_user_shows_the_links_of_that_user)
+{
+	char want[64];
+	int pfd[2], lfd;
+	pid_t child;
+	char c;
+
+	ASSERT_EQ(0, kipc_bind(self->sfd, 0, NULL));
+	ASSERT_EQ(0, pipe(pfd));
+	child = kt_fork();
+	ASSERT_LE(0, child);
+	if (child == 0)
+		kc_bound_child(pfd[1]);
+	close(pfd[1]);
+	ASSERT_EQ(1, read(pfd[0], &c, 1));
+	close(pfd[0]);
+	lfd = kipc_connect(self->sfd, child, 0);
+	ASSERT_LE(0, lfd) TH_LOG("connect: %s", strerror(-lfd));
+
+	snprintf(want, sizeof(want), "\"peer_pid\":%d", child);
+	ASSERT_EQ(0, KC(&self->r, "list", "-t", "link", "-u", "0", "--json"));
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+	ASSERT_EQ(0, KC(&self->r, "list", "-u", "root"));
+	EXPECT_NE(NULL, strstr(self->r.out, "------ Links"))
+		TH_LOG("%s", self->r.out);
+	ASSERT_EQ(0, KC(&self->r, "list", "-t", "link", "-u", "nobody"));
+	EXPECT_STREQ("", self->r.out);
+	kt_stop(child);
+	close(lfd);
+}
+
 #define KC_CHURN_STABLE	300	/* queues that stay during the dumps */
 #define KC_CHURN_DUMPS	4
 
@@ -880,6 +920,12 @@ TEST_F(kipcctl, usage_errors_exit_2)
 		KC_ARGV("create", "shm", "x"),
 		KC_ARGV("monitor", "-c", "zero"),
 		KC_ARGV("list", "-u", "kt-no-such-user"),
+		KC_ARGV("list", "-t", ","),
+		KC_ARGV("show", "-t", "", "x"),
+		KC_ARGV("list", "-t", "queue,queue,queue,queue,queue,queue,"
+			"queue,queue,queue,queue,queue,queue,queue,queue,"
+			"queue,queue,queue,queue,queue,queue,queue,queue"),
+		KC_ARGV("create", "queue", "x", "--max-msgs"),
 	};
 	size_t i;
 
@@ -891,6 +937,16 @@ TEST_F(kipcctl, usage_errors_exit_2)
 		EXPECT_NE(NULL, strstr(self->r.err, "kipcctl"));
 		EXPECT_STREQ("", self->r.out);
 	}
+	/* a long option is named as typed, not by its getopt value */
+	EXPECT_EQ(2, KC(&self->r, "create", "queue", "x", "--msgsize"));
+	EXPECT_NE(NULL, strstr(self->r.err, "'--msgsize'"))
+		TH_LOG("%s", self->r.err);
+	EXPECT_EQ(2, KC(&self->r, "list", "--type"));
+	EXPECT_NE(NULL, strstr(self->r.err, "'--type'"))
+		TH_LOG("%s", self->r.err);
+	/* an unknown letter in a cluster after a long option is the letter */
+	EXPECT_EQ(2, KC(&self->r, "list", "--json", "-xj"));
+	EXPECT_NE(NULL, strstr(self->r.err, "'-x'")) TH_LOG("%s", self->r.err);
 	EXPECT_EQ(0, KC(&self->r, "--help"));
 	EXPECT_NE(NULL, strstr(self->r.out, "Usage: kipcctl"));
 	EXPECT_EQ(0, KC(&self->r, "rm", "--help"));
@@ -909,6 +965,100 @@ TEST_F(kipcctl, unknown_objects_exit_1_with_a_message)
 	EXPECT_NE(NULL, strstr(self->r.err, "kt-no-such-object"));
 	EXPECT_EQ(1, KC(&self->r, "show", "-t", "session", "name"));
 	EXPECT_STREQ("", self->r.out);
+}
+
+/*
+ * A dump the kernel refuses reports the refusal in its NLMSG_DONE (the
+ * first dump call's errno and extended ACK): that is an error, not an
+ * empty list.  (uid 4294967295 is mapped in no user namespace.)
+ */
+TEST_F(kipcctl, a_refused_dump_is_an_error_not_an_empty_list)
+{
+	EXPECT_EQ(1, KC(&self->r, "list", "-u", "4294967295"));
+	EXPECT_STREQ("", self->r.out);
+	EXPECT_NE(NULL, strstr(self->r.err, "Invalid argument"))
+		TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "not mapped"))
+		TH_LOG("the kernel's message: %s", self->r.err);
+	EXPECT_EQ(1, KC(&self->r, "list", "--json", "-t", "queue", "-u",
+			"4294967295"));
+	EXPECT_STREQ("", self->r.out);
+}
+
+/*
+ * C1 controls (U+0080..U+009F, which terminals may obey) and bytes that
+ * are not UTF-8 are escaped in text (\xNN) and JSON (\u00XX): a name
+ * cannot drive the terminal of whoever lists the objects.
+ */
+TEST_F(kipcctl, c1_controls_and_bad_utf8_are_escaped)
+{
+	char name[KT_NAME_LEN], want[KT_NAME_LEN * 4];
+	uint64_t qid;
+	int qfd;
+
+	snprintf(name, sizeof(name), "kt-%d-\xc2\x9b" "2J-\x9b" "2J-\xc2\xa0",
+		 getpid());
+	strcpy(self->names.name[self->names.n++], name);
+	qfd = kc_queue(self->sfd, name, 0644, &qid);
+	ASSERT_LE(0, qfd);
+
+	ASSERT_EQ(0, KC(&self->r, "list", "-t", "queue"));
+	snprintf(want, sizeof(want), "kt-%d-\\xc2\\x9b2J-\\x9b2J-\xc2\xa0",
+		 getpid());
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+	EXPECT_EQ(NULL, strchr(self->r.out, '\x9b')) TH_LOG("%s", self->r.out);
+
+	ASSERT_EQ(0, KC(&self->r, "show", name));
+	EXPECT_EQ(NULL, strchr(self->r.out, '\x9b')) TH_LOG("%s", self->r.out);
+
+	ASSERT_EQ(0, KC(&self->r, "show", "--json", name));
+	snprintf(want, sizeof(want),
+		 "\"name\":\"kt-%d-\\u009b2J-\\u009b2J-\xc2\xa0\"", getpid());
+	EXPECT_NE(NULL, strstr(self->r.out, want)) TH_LOG("%s", self->r.out);
+	EXPECT_EQ(NULL, strchr(self->r.out, '\x9b')) TH_LOG("%s", self->r.out);
+	close(qfd);
+}
+
+#define KC_PIPE_TRIES	50	/* events made, 100 ms apart */
+
+/*
+ * With SIGPIPE ignored, a monitor whose reader went away gets EPIPE: it
+ * says so and exits with 1, instead of running on, printing to nobody.
+ */
+TEST_F(kipcctl, monitor_exits_1_when_its_reader_is_gone)
+{
+	struct kc_child c;
+	int i, fd, left;
+
+	kc_ignore_sigpipe = true;
+	i = kc_monitor_start(&c, &self->r, KC_ARGV("monitor"));
+	kc_ignore_sigpipe = false;
+	ASSERT_EQ(0, i) TH_LOG("monitor: %s", self->r.err);
+	close(c.out);			/* the reader goes */
+	c.out = -1;
+	for (i = 0; i < KC_PIPE_TRIES; i++) {
+		struct pollfd p = { .fd = c.err, .events = POLLIN };
+
+		fd = kipc_queue_open(self->sfd, NULL, KIPC_O_CREAT |
+				     KIPC_O_SEND, 0600, NULL, NULL);
+		ASSERT_LE(0, fd);
+		close(fd);		/* new, then del */
+		if (poll(&p, 1, 100) > 0 &&
+		    !kc_read_some(c.err, self->r.err, KC_ERR_MAX, &c.nerr))
+			break;		/* stderr closed: it exited */
+	}
+	/* what is left of its stderr, then its exit status */
+	for (left = KC_WAIT_MS / 100; left > 0; left--) {
+		struct pollfd p = { .fd = c.err, .events = POLLIN };
+
+		if (poll(&p, 1, 100) > 0 &&
+		    !kc_read_some(c.err, self->r.err, KC_ERR_MAX, &c.nerr))
+			break;
+	}
+	kc_finish(&c, &self->r, left > 0 ? 0 : -1);
+	EXPECT_EQ(1, self->r.status) TH_LOG("%s", self->r.err);
+	EXPECT_NE(NULL, strstr(self->r.err, "Broken pipe"))
+		TH_LOG("%s", self->r.err);
 }
 
 KT_HARNESS_MAIN

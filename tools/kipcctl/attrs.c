@@ -238,16 +238,30 @@ int kc_obj_parse(struct kc_obj *obj, uint8_t cmd, struct nlattr *attrs,
 	return 0;
 }
 
-/* Non-printing bytes and backslashes as \xNN, for text output. */
+/*
+ * For text output: spaces, control characters (C0, DEL and C1, which a
+ * terminal may obey), backslashes and bytes that are not valid UTF-8 as
+ * \xNN; other UTF-8 characters as they are.
+ */
 void kc_print_escaped(FILE *f, const char *s)
 {
 	const unsigned char *p;
+	int n;
 
 	for (p = (const unsigned char *)s; *p; p++) {
-		if (*p <= ' ' || *p == 0x7f || *p == '\\')
+		if (*p >= 0x80) {
+			n = kc_utf8_len(p);
+			if (n && !(n == 2 && p[0] == 0xc2 && p[1] < 0xa0)) {
+				fwrite(p, 1, n, f);
+				p += n - 1;
+			} else {
+				fprintf(f, "\\x%02x", *p);
+			}
+		} else if (*p <= ' ' || *p == 0x7f || *p == '\\') {
 			fprintf(f, "\\x%02x", *p);
-		else
+		} else {
 			fputc(*p, f);
+		}
 	}
 }
 

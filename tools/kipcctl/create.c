@@ -190,5 +190,5 @@ int kc_cmd_create(int argc, char **argv)
 	}
 	printf("%" PRIu64 "\n", obj.val[KIPC_A_ID]);
 	kc_nl_close(&nl);
-	return fflush(stdout) ? KC_EXIT_FAIL : KC_EXIT_OK;
+	return kc_flush_stdout();
 }

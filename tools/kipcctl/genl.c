@@ -84,46 +84,61 @@ struct nl_msg *kc_msg_new(struct kc_nl *nl, uint8_t cmd, int flags)
 	return msg;
 }
 
-/* The NLMSGERR_ATTR_MSG of an error message, when the kernel sent one. */
-static void parse_extack(struct kc_nl *nl, struct nlmsgerr *e)
+/*
+ * The NLMSGERR_ATTR_MSG among the TLVs that follow @off bytes of the
+ * payload of @nlh (an NLMSG_ERROR or NLMSG_DONE), when the kernel sent one.
+ */
+static void parse_extack(struct kc_nl *nl, const struct nlmsghdr *nlh,
+			 size_t off)
 {
-	struct nlmsghdr *nlh = (void *)((char *)e - NLMSG_HDRLEN);
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	size_t off = sizeof(*e);
 	char *p;
 
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
 		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
 	off = NLMSG_ALIGN(off);
 	if (nlh->nlmsg_len < NLMSG_HDRLEN + off)
 		return;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX,
+		      (struct nlattr *)((char *)nlmsg_data(nlh) + off),
 		      nlh->nlmsg_len - NLMSG_HDRLEN - off, NULL) < 0 ||
 	    !tb[NLMSGERR_ATTR_MSG])
 		return;
 	p = nla_data(tb[NLMSGERR_ATTR_MSG]);
 	snprintf(nl->extack, sizeof(nl->extack), "%.*s",
-		 nla_len(tb[NLMSGERR_ATTR_MSG]), p);
+		 (int)strnlen(p, nla_len(tb[NLMSGERR_ATTR_MSG])), p);
 }
 
 static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 {
+	struct nlmsghdr *nlh = (void *)((char *)e - NLMSG_HDRLEN);
 	struct kc_recv *rc = arg;
+	size_t off = sizeof(*e);
 
 	(void)who;
 	rc->err = e->error < 0 ? e->error : -EPROTO;
-	parse_extack(rc->nl, e);
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	parse_extack(rc->nl, nlh, off);
 	rc->done = true;
 	return NL_STOP;
 }
 
+/* The ACK, or the end of a dump: NLMSG_DONE carries the dump's errno. */
 static int on_done(struct nl_msg *msg, void *arg)
 {
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
 	struct kc_recv *rc = arg;
+	int err;
 
-	(void)msg;
+	if (nlh->nlmsg_type == NLMSG_DONE &&
+	    nlh->nlmsg_len >= NLMSG_LENGTH(sizeof(err))) {
+		memcpy(&err, nlmsg_data(nlh), sizeof(err));
+		if (err < 0 && !rc->err) {
+			rc->err = err;
+			parse_extack(rc->nl, nlh, sizeof(err));
+		}
+	}
 	rc->done = true;
 	return NL_STOP;
 }

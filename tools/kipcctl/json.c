@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A small JSON writer: objects and arrays nest up to 8 deep, strings are
- * escaped as RFC 8259 asks (quote, backslash, control characters).  kipc
- * names are bytes: valid UTF-8 passes through, any other byte >= 0x80
- * becomes \u00XX (its Latin-1 reading), so the output is always valid.
+ * escaped as RFC 8259 asks (quote, backslash, control characters, and the
+ * C1 controls and DEL too).  kipc names are bytes: valid UTF-8 passes
+ * through, any other byte >= 0x80 becomes \u00XX (its Latin-1 reading),
+ * so the output is always valid.
  */
 #include <inttypes.h>
 
@@ -24,7 +25,7 @@ static bool is_cont(unsigned char c)
 }
 
 /* Length of the valid UTF-8 sequence at @p (lead byte >= 0x80), or 0. */
-static int utf8_len(const unsigned char *p)
+int kc_utf8_len(const unsigned char *p)
 {
 	unsigned char lo = 0x80, hi = 0xbf;
 	int n, i;
@@ -62,8 +63,12 @@ static void json_string(FILE *f, const char *s)
 	fputc('"', f);
 	for (p = (const unsigned char *)s; *p; p++) {
 		if (*p >= 0x80) {
-			n = utf8_len(p);
-			if (n) {
+			n = kc_utf8_len(p);
+			if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) {
+				/* a C1 control (U+0080..U+009F) */
+				fprintf(f, "\\u%04x", p[1]);
+				p++;
+			} else if (n) {
 				fwrite(p, 1, n, f);
 				p += n - 1;
 			} else {

@@ -94,14 +94,42 @@ void kc_usage_error(const char *fmt, ...)
 		current ? current->name : "", current ? " " : "");
 }
 
+/* The exit status of a command whose output is done: 1 if it was lost. */
+int kc_flush_stdout(void)
+{
+	int ret = fflush(stdout);
+
+	if (ret == EOF || ferror(stdout)) {
+		kc_error("writing output: %s",
+			 ret == EOF ? strerror(errno) : "I/O error");
+		return KC_EXIT_FAIL;
+	}
+	return KC_EXIT_OK;
+}
+
 /* getopt_long() returned '?': an unknown option or a missing argument. */
 int kc_bad_option(char **argv)
 {
-	if (optopt && optopt != '?')
+	const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+
+	/*
+	 * A long option's optopt is its getopt value, which may be no
+	 * character at all (OPT_* >= 256): name it as it was typed.  An
+	 * unknown short option inside a cluster ("-jx") leaves optind on
+	 * its cluster, so argv[optind - 1] is then the argument before: a
+	 * long option there counts only if optopt may be its value (the
+	 * long options with a letter value begin with that letter).
+	 */
+	if (arg && !strncmp(arg, "--", 2) && arg[2] &&
+	    (optopt <= 0 || optopt > 0x7f || arg[2] == optopt))
+		kc_usage_error("bad option '%.*s' or missing argument",
+			       (int)strcspn(arg, "="), arg);
+	else if (optopt > 0 && optopt < 0x7f && isgraph(optopt) &&
+		 optopt != '?')
 		kc_usage_error("bad option '-%c' or missing argument", optopt);
 	else
 		kc_usage_error("bad option '%s' or missing argument",
-			       argv[optind - 1]);
+			       arg ? arg : "?");
 	return KC_EXIT_USAGE;
 }
 
@@ -130,10 +158,13 @@ int kc_command_help(void)
 int kc_parse_types(const char *arg, uint32_t *mask)
 {
 	char buf[128], *tok, *save = NULL;
+	bool any = false;
 	int type;
 
-	if (strlen(arg) >= sizeof(buf))
+	if (strlen(arg) >= sizeof(buf)) {
+		kc_usage_error("type list too long: '%.32s...'", arg);
 		return -EINVAL;
+	}
 	strcpy(buf, arg);
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
@@ -144,6 +175,12 @@ int kc_parse_types(const char *arg, uint32_t *mask)
 			return -EINVAL;
 		}
 		*mask |= 1U << type;
+		any = true;
+	}
+	/* "-t ''" or "-t ,": no type at all would mean every type */
+	if (!any) {
+		kc_usage_error("empty type list");
+		return -EINVAL;
 	}
 	return 0;
 }

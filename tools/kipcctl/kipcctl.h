@@ -47,6 +47,7 @@ void kc_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kc_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kc_command_help(void);
 int kc_bad_option(char **argv);
+int kc_flush_stdout(void);
 
 /* -t/--type lists: a bitmask of 1U << enum kipc_type. */
 int kc_parse_types(const char *arg, uint32_t *mask);
@@ -68,6 +69,7 @@ void kc_json_close(struct kc_json *j, char bracket);
 void kc_json_str(struct kc_json *j, const char *key, const char *s);
 void kc_json_u64(struct kc_json *j, const char *key, uint64_t v);
 void kc_json_i64(struct kc_json *j, const char *key, int64_t v);
+int kc_utf8_len(const unsigned char *p);
 
 /* ---- attrs.c: the one place that knows each type's attributes ---- */
 

@@ -2,7 +2,9 @@
 /*
  * kipcctl list: every object, a table per type as ipcs(1), or a JSON array.
  * One type or one user goes to the kernel as the dump's filter; several
- * types, and name globs, are filtered here.
+ * types, and name globs, are filtered here.  The user filter is the
+ * kernel's alone: it selects a link (which has no KIPC_A_UID) for either
+ * side's user.
  */
 #include <errno.h>
 #include <fnmatch.h>
@@ -73,9 +75,6 @@ static bool wanted(const struct list_opts *o, const struct kc_obj *obj)
 {
 	if (o->types && !(o->types & (1U << kc_obj_type(obj))))
 		return false;
-	if (o->by_uid && (!obj->has[KIPC_A_UID] ||
-			  obj->val[KIPC_A_UID] != o->uid))
-		return false;
 	if (o->glob && (!obj->has[KIPC_A_NAME] ||
 			fnmatch(o->glob, obj->name, 0)))
 		return false;
@@ -133,5 +132,5 @@ int kc_cmd_list(int argc, char **argv)
 		kc_list_print(stdout, objs, n);
 	free(objs);
 	kc_nl_close(&nl);
-	return fflush(stdout) ? KC_EXIT_FAIL : KC_EXIT_OK;
+	return kc_flush_stdout();
 }

@@ -26,6 +26,7 @@ struct monitor {
 	uint64_t seen;
 	uint64_t last_seq;
 	bool have_seq;
+	int write_err;		/* errno of a failed write of an event */
 };
 
 static void timestamp(char *buf, size_t len)
@@ -53,7 +54,8 @@ static void check_seq(struct monitor *m, const struct kc_obj *ev)
 	m->have_seq = true;
 }
 
-static void print_event(const struct monitor *m, const struct kc_obj *ev)
+/* Print @ev, flushed; 0 or the errno of a failed write. */
+static int print_event(const struct monitor *m, const struct kc_obj *ev)
 {
 	struct kc_json j;
 	char ts[48];
@@ -77,7 +79,9 @@ static void print_event(const struct monitor *m, const struct kc_obj *ev)
 		kc_obj_print(stdout, ev, KC_STYLE_ONELINE);
 	}
 	putchar('\n');
-	fflush(stdout);
+	if (fflush(stdout) == EOF)
+		return errno ?: EIO;
+	return ferror(stdout) ? EIO : 0;
 }
 
 static int on_event(struct nl_msg *msg, void *arg)
@@ -95,7 +99,9 @@ static int on_event(struct nl_msg *msg, void *arg)
 	kc_obj_parse(&ev, gh->cmd, genlmsg_attrdata(gh, 0),
 		     genlmsg_attrlen(gh, 0));
 	check_seq(m, &ev);
-	print_event(m, &ev);
+	m->write_err = print_event(m, &ev);
+	if (m->write_err)
+		return NL_STOP;	/* nobody reads us any more: stop */
 	m->seen++;
 	return NL_OK;
 }
@@ -165,6 +171,11 @@ static int run(struct kc_nl *nl, struct monitor *m, int sfd)
 			return KC_EXIT_OK;	/* SIGINT, SIGTERM */
 		if (p[0].revents && receive(nl))
 			return KC_EXIT_FAIL;
+		if (m->write_err) {
+			kc_error("writing events: %s",
+				 strerror(m->write_err));
+			return KC_EXIT_FAIL;
+		}
 	}
 	return KC_EXIT_OK;
 }

@@ -142,5 +142,5 @@ int kc_cmd_show(int argc, char **argv)
 	kc_obj_print(stdout, &obj, json ? KC_STYLE_JSON : KC_STYLE_LINES);
 	if (json)
 		putchar('\n');
-	return fflush(stdout) ? KC_EXIT_FAIL : KC_EXIT_OK;
+	return kc_flush_stdout();
 }

@@ -230,5 +230,5 @@ int kc_cmd_stats(int argc, char **argv)
 		print_json(&s);
 	else
 		print_text(&s);
-	return fflush(stdout) ? KC_EXIT_FAIL : KC_EXIT_OK;
+	return kc_flush_stdout();
 }

@@ -1090,6 +1090,11 @@ struct kipc_shm_lock {
  *   without KIPC_A_NAME.  Events go to every listener alike, so an event
  *   carries a name only when the mode grants everyone access (others'
  *   read or write bit); a listener may ask KIPC_CMD_OBJ_GET for the rest.
+ *   A request is checked against both its sender and whoever opened the
+ *   socket it came on, as netlink_capable() does: a name is reported when
+ *   both may see it, KIPC_CMD_OBJ_DEL needs both to pass its check, and
+ *   KIPC_CMD_OBJ_NEW fails with -EPERM unless the opener had the sender's
+ *   effective uid and gid, or has CAP_SYS_ADMIN.
  *
  * Multicast group KIPC_GENL_MCGRP_EVENTS ("events"), one message each:
  *   KIPC_CMD_OBJ_NEW    an object was created (queues, mailboxes, pipes,
@@ -1129,9 +1134,9 @@ struct kipc_shm_lock {
  *   KIPC_A_STATS_LIMIT, one nest per limit hit at least once:
  *   KIPC_A_LIMIT, KIPC_A_COUNT.  KIPC_A_STATS_ERROR, one nest per errno
  *   returned at least once by a kipc ioctl, read or write: KIPC_A_ERRNO
- *   (positive), KIPC_A_COUNT.  (-EAGAIN, -EINTR and -ERESTARTSYS are
- *   counted too: they are part of normal use.)  KIPC_A_EVENTS: events
- *   sent.
+ *   (positive), KIPC_A_COUNT.  EAGAIN and EINTR are counted too (they
+ *   are part of normal use); a call a signal interrupted counts as EINTR
+ *   even when it was restarted.  KIPC_A_EVENTS: events sent.
  */
 #define KIPC_GENL_NAME		"kipc"
 #define KIPC_GENL_VERSION	1
