@@ -125,30 +125,30 @@ void kipc_stats_event(void)
 }
 
 /*
- * The errno user space sees for @err: a call a signal interrupted counts
- * as EINTR whether it is restarted or not, -ENOIOCTLCMD is the VFS's
- * ENOTTY; 0 for nothing to count.
+ * The -errno user space sees for @err: a call a signal interrupted counts
+ * as -EINTR whether it is restarted or not, -ENOIOCTLCMD is the VFS's
+ * -ENOTTY; 0 for nothing to count.
  */
-static unsigned int kipc_stats_errno(long err)
+static long kipc_stats_errno(long err)
 {
 	switch (err) {
 	case -ERESTARTSYS:
 	case -ERESTARTNOINTR:
 	case -ERESTARTNOHAND:
 	case -ERESTART_RESTARTBLOCK:
-		return EINTR;
+		return -EINTR;
 	case -ENOIOCTLCMD:
-		return ENOTTY;
+		return -ENOTTY;
 	}
-	return err < 0 && err > -KIPC_STATS_ERRNO_MAX ? -err : 0;
+	return err < 0 && err > -KIPC_STATS_ERRNO_MAX ? err : 0;
 }
 
 long kipc_stats_ret(long ret)
 {
-	unsigned int e = kipc_stats_errno(ret);
+	long e = kipc_stats_errno(ret);
 
 	if (e)
-		KIPC_STATS_ADD(errors[e], 1);
+		KIPC_STATS_ADD(errors[-e], 1);
 	return ret;
 }
 
