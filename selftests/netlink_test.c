@@ -10,6 +10,8 @@
  */
 #include <sched.h>
 
+#include <sys/time.h>
+
 #include "kipc_test.h"
 #include "kipc_nl.h"
 
@@ -872,6 +874,37 @@ TEST_F(nl, stats_count_errnos_and_limit_hits)
 	EXPECT_EQ(s0.limit[KIPC_LIMIT_USER_BYTES],
 		  s1.limit[KIPC_LIMIT_USER_BYTES]);
 	EXPECT_EQ(s0.err[ENOENT], s1.err[ENOENT]);
+	close(q);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * A receive a signal interrupts ends in the kernel with -ERESTARTSYS, which
+ * user space never sees: it counts as EINTR, restarted or not.
+ */
+TEST_F(nl, stats_count_an_interrupted_call_as_eintr)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };	/* no SA_RESTART */
+	struct itimerval it = { .it_value = { .tv_usec = 50000 } };
+	struct sigaction old;
+	struct knl_stats s0, s1;
+	char buf[8];
+	int q;
+
+	q = kipc_queue_open(self->sfd, NULL, KIPC_O_CREAT | KIPC_O_RECV,
+			    0600, NULL, NULL);
+	ASSERT_LE(0, q);
+	stats(_metadata, &self->nl, &s0);
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, &old));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	EXPECT_EQ(-EINTR, kipc_queue_recv(q, buf, sizeof(buf), NULL));
+	ASSERT_EQ(0, sigaction(SIGALRM, &old, NULL));
+	stats(_metadata, &self->nl, &s1);
+	EXPECT_EQ(s0.err[EINTR] + 1, s1.err[EINTR]);
 	close(q);
 }
 
