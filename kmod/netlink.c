@@ -13,6 +13,7 @@
  * object of any type appears or goes, marks the messages after a change
  * NLM_F_DUMP_INTR.
  */
+#include <linux/bits.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs.h>
@@ -843,107 +844,122 @@ static void kipc_nl_ev_lost(void)
 	mutex_unlock(&kipc_nl_ev_lock);
 }
 
-void kipc_nl_obj_event(u8 cmd, struct kipc_object *obj)
+/**
+ * struct kipc_nl_ev - an event's attributes
+ * @has:	which: BIT_ULL(KIPC_A_*)
+ * @id:		KIPC_A_ID
+ * @name:	KIPC_A_NAME
+ * @val:	the u32 attributes, by attribute number
+ */
+struct kipc_nl_ev {
+	u64 has;
+	u64 id;
+	const char *name;
+	u32 val[KIPC_A_MAX + 1];
+};
+
+static void kipc_nl_ev_set(struct kipc_nl_ev *ev, int attr, u32 val)
+{
+	ev->has |= BIT_ULL(attr);
+	ev->val[attr] = val;
+}
+
+/* Build, number and send the event @cmd with @ev's attributes. */
+static void kipc_nl_ev_emit(u8 cmd, const struct kipc_nl_ev *ev)
 {
 	struct sk_buff *skb;
+	int attr, err = 0;
 	void *hdr;
+
+	BUILD_BUG_ON(KIPC_A_MAX >= 64);
+	skb = kipc_nl_ev_new(cmd, &hdr);
+	if (!skb) {
+		kipc_nl_ev_lost();
+		return;
+	}
+	for (attr = 0; attr <= KIPC_A_MAX && !err; attr++) {
+		if (!(ev->has & BIT_ULL(attr)))
+			continue;
+		if (attr == KIPC_A_ID)
+			err = kipc_nl_put_u64(skb, attr, ev->id);
+		else if (attr == KIPC_A_NAME)
+			err = nla_put_string(skb, attr, ev->name);
+		else
+			err = nla_put_u32(skb, attr, ev->val[attr]);
+	}
+	if (err) {
+		nlmsg_free(skb);
+		kipc_nl_ev_lost();
+		return;
+	}
+	kipc_nl_ev_send(skb, hdr);
+}
+
+void kipc_nl_obj_event(u8 cmd, struct kipc_object *obj)
+{
+	struct kipc_nl_ev ev = { .has = BIT_ULL(KIPC_A_ID), .id = obj->id };
 
 	lockdep_assert_held(&kipc_reg_lock);
 	if (!kipc_nl_listened())
 		return;
-	skb = kipc_nl_ev_new(cmd, &hdr);
-	if (!skb) {
-		kipc_nl_ev_lost();
-		return;
+	kipc_nl_ev_set(&ev, KIPC_A_TYPE, kipc_nl_type(obj));
+	kipc_nl_ev_set(&ev, KIPC_A_UID,
+		       from_kuid_munged(&init_user_ns, obj->uid));
+	kipc_nl_ev_set(&ev, KIPC_A_MODE, obj->mode);
+	kipc_nl_ev_set(&ev, KIPC_A_PID, kipc_nl_actor());
+	/* every listener gets it: the name only when everyone may see it */
+	if (obj->name && (obj->mode & 0006)) {
+		ev.has |= BIT_ULL(KIPC_A_NAME);
+		ev.name = obj->name;
 	}
-	if (kipc_nl_put_u64(skb, KIPC_A_ID, obj->id) ||
-	    nla_put_u32(skb, KIPC_A_TYPE, kipc_nl_type(obj)) ||
-	    nla_put_u32(skb, KIPC_A_UID,
-			from_kuid_munged(&init_user_ns, obj->uid)) ||
-	    nla_put_u32(skb, KIPC_A_MODE, obj->mode) ||
-	    nla_put_u32(skb, KIPC_A_PID, kipc_nl_actor()) ||
-	    (obj->name && (obj->mode & 0006) &&
-	     nla_put_string(skb, KIPC_A_NAME, obj->name))) {
-		nlmsg_free(skb);
-		kipc_nl_ev_lost();
-		return;
-	}
-	kipc_nl_ev_send(skb, hdr);
+	kipc_nl_ev_emit(cmd, &ev);
 }
 
 void kipc_nl_session_event(u8 cmd, u64 id, struct pid *pid, kuid_t uid)
 {
-	struct sk_buff *skb;
-	void *hdr;
+	struct kipc_nl_ev ev = { .has = BIT_ULL(KIPC_A_ID), .id = id };
 
 	if (!kipc_nl_listened())
 		return;
-	skb = kipc_nl_ev_new(cmd, &hdr);
-	if (!skb) {
-		kipc_nl_ev_lost();
-		return;
+	kipc_nl_ev_set(&ev, KIPC_A_PID, pid_nr(pid));
+	if (cmd != KIPC_CMD_PEER_EXIT) {
+		kipc_nl_ev_set(&ev, KIPC_A_TYPE, KIPC_TYPE_SESSION);
+		kipc_nl_ev_set(&ev, KIPC_A_UID,
+			       from_kuid_munged(&init_user_ns, uid));
+		kipc_nl_ev_set(&ev, KIPC_A_MODE, 0);
 	}
-	if (kipc_nl_put_u64(skb, KIPC_A_ID, id) ||
-	    nla_put_u32(skb, KIPC_A_PID, pid_nr(pid)) ||
-	    (cmd != KIPC_CMD_PEER_EXIT &&
-	     (nla_put_u32(skb, KIPC_A_TYPE, KIPC_TYPE_SESSION) ||
-	      nla_put_u32(skb, KIPC_A_UID,
-			  from_kuid_munged(&init_user_ns, uid)) ||
-	      nla_put_u32(skb, KIPC_A_MODE, 0)))) {
-		nlmsg_free(skb);
-		kipc_nl_ev_lost();
-		return;
-	}
-	kipc_nl_ev_send(skb, hdr);
+	kipc_nl_ev_emit(cmd, &ev);
 }
 
 void kipc_nl_link_event(u8 cmd, u64 id, struct pid *pid, struct pid *peer)
 {
-	struct sk_buff *skb;
-	void *hdr;
+	struct kipc_nl_ev ev = { .has = BIT_ULL(KIPC_A_ID), .id = id };
 
 	if (!kipc_nl_listened())
 		return;
-	skb = kipc_nl_ev_new(cmd, &hdr);
-	if (!skb) {
-		kipc_nl_ev_lost();
-		return;
-	}
-	if (kipc_nl_put_u64(skb, KIPC_A_ID, id) ||
-	    nla_put_u32(skb, KIPC_A_PID, pid_nr(pid)) ||
-	    nla_put_u32(skb, KIPC_A_PEER_PID, pid_nr(peer))) {
-		nlmsg_free(skb);
-		kipc_nl_ev_lost();
-		return;
-	}
-	kipc_nl_ev_send(skb, hdr);
+	kipc_nl_ev_set(&ev, KIPC_A_PID, pid_nr(pid));
+	kipc_nl_ev_set(&ev, KIPC_A_PEER_PID, pid_nr(peer));
+	kipc_nl_ev_emit(cmd, &ev);
 }
 
 void kipc_nl_limit_hit(enum kipc_limit limit, enum kipc_type type, u64 id)
 {
-	struct sk_buff *skb;
-	void *hdr;
+	struct kipc_nl_ev ev = { };
 
 	might_sleep();
 	kipc_stats_limit(limit);
 	if (!kipc_nl_listened())
 		return;
-	skb = kipc_nl_ev_new(KIPC_CMD_LIMIT_HIT, &hdr);
-	if (!skb) {
-		kipc_nl_ev_lost();
-		return;
+	kipc_nl_ev_set(&ev, KIPC_A_LIMIT, limit);
+	kipc_nl_ev_set(&ev, KIPC_A_UID,
+		       from_kuid_munged(&init_user_ns, current_euid()));
+	kipc_nl_ev_set(&ev, KIPC_A_PID, kipc_nl_actor());
+	if (id) {
+		ev.has |= BIT_ULL(KIPC_A_ID);
+		ev.id = id;
+		kipc_nl_ev_set(&ev, KIPC_A_TYPE, type);
 	}
-	if (nla_put_u32(skb, KIPC_A_LIMIT, limit) ||
-	    nla_put_u32(skb, KIPC_A_UID,
-			from_kuid_munged(&init_user_ns, current_euid())) ||
-	    nla_put_u32(skb, KIPC_A_PID, kipc_nl_actor()) ||
-	    (id && (kipc_nl_put_u64(skb, KIPC_A_ID, id) ||
-		    nla_put_u32(skb, KIPC_A_TYPE, type)))) {
-		nlmsg_free(skb);
-		kipc_nl_ev_lost();
-		return;
-	}
-	kipc_nl_ev_send(skb, hdr);
+	kipc_nl_ev_emit(KIPC_CMD_LIMIT_HIT, &ev);
 }
 
 /* Family ---------------------------------------------------------------- */
