@@ -1638,6 +1638,48 @@ static inline void kt_fault_knobs_restore(struct __test_metadata *_metadata,
 	}
 }
 
+/*
+ * The set-up every fault sweep shares, in FIXTURE_SETUP (a macro for its
+ * SKIP()): skip without root or fault injection; open this thread's
+ * fail-nth (as root, so its fds stay writable) and set the knobs
+ * (*@knobs_set); lock all memory, now and later, so that no user-space
+ * page fault takes an injected failure; drop to @uid/@gid with no
+ * supplementary groups (*@dropped) and keep the capabilities @caps
+ * (CAP_SYS_RESOURCE, which make-it-fail needs, at least).
+ */
+#define KT_FAULT_SETUP(f, knobs_set, dropped, uid, gid, caps) do {	\
+	if (geteuid() != 0)						\
+		SKIP(return, "needs root");				\
+	if (!kt_fault_available())					\
+		SKIP(return, "no fail-nth or failslab in debugfs");	\
+	ASSERT_EQ(0, kt_fault_task_open(f));				\
+	*(knobs_set) = true;						\
+	kt_fault_knobs_set(_metadata, f);				\
+	ASSERT_EQ(0, mlockall(MCL_CURRENT | MCL_FUTURE));		\
+	ASSERT_EQ(0, setgroups(0, NULL));				\
+	ASSERT_EQ(0, setegid(gid));					\
+	ASSERT_EQ(0, seteuid(uid));					\
+	*(dropped) = true;						\
+	ASSERT_EQ(0, kt_raise_caps(CAP_TO_MASK(CAP_SYS_RESOURCE) |	\
+				   (caps)));				\
+} while (0)
+
+/*
+ * Undo KT_FAULT_SETUP()'s identity and knobs, in FIXTURE_TEARDOWN after
+ * the test's objects are gone (kt_fault_task_close() first).
+ */
+static inline void kt_fault_teardown(struct __test_metadata *_metadata,
+				     struct kt_fault *f, bool knobs_set,
+				     bool dropped)
+{
+	if (dropped) {
+		EXPECT_EQ(0, seteuid(0));
+		EXPECT_EQ(0, setegid(0));
+	}
+	if (knobs_set)
+		kt_fault_knobs_restore(_metadata, f);
+}
+
 /* fail-nth's count: calls still to go before the fault, 0 once injected. */
 static inline long kt_fault_left(const struct kt_fault *f)
 {

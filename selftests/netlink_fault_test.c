@@ -71,23 +71,12 @@ FIXTURE_SETUP(fault)
 	KT_SESSION_OR_SKIP(self->sfd);
 	if (kipc_require(self->sfd, KIPC_FEAT_GENL, NULL))
 		SKIP(return, "the module has no netlink family");
-	if (geteuid() != 0)
-		SKIP(return, "needs root");
-	if (!kt_fault_available())
-		SKIP(return, "no fail-nth or failslab in debugfs");
 	self->m = calloc(1, sizeof(*self->m));
 	ASSERT_NE(NULL, self->m);
 	ASSERT_EQ(0, knl_open(&self->nl));
-	ASSERT_EQ(0, kt_fault_task_open(&self->fault));
-	self->knobs_set = true;
-	kt_fault_knobs_set(_metadata, &self->fault);
-	ASSERT_EQ(0, mlockall(MCL_CURRENT | MCL_FUTURE));
-	ASSERT_EQ(0, setgroups(0, NULL));
-	ASSERT_EQ(0, setegid(FAULT_GID));
-	ASSERT_EQ(0, seteuid(FAULT_UID));
-	self->dropped = true;
-	ASSERT_EQ(0, kt_raise_caps(CAP_TO_MASK(CAP_SYS_RESOURCE) |
-				   CAP_TO_MASK(CAP_IPC_LOCK)));
+	/* a replaced socket's buffers are mapped, and locked, later */
+	KT_FAULT_SETUP(&self->fault, &self->knobs_set, &self->dropped,
+		       FAULT_UID, FAULT_GID, CAP_TO_MASK(CAP_IPC_LOCK));
 }
 
 FIXTURE_TEARDOWN(fault)
@@ -113,12 +102,8 @@ FIXTURE_TEARDOWN(fault)
 	knl_close(&self->nl);
 	knl_list_free(&self->list);
 	free(self->m);
-	if (self->dropped) {
-		EXPECT_EQ(0, seteuid(0));
-		EXPECT_EQ(0, setegid(0));
-	}
-	if (self->knobs_set)
-		kt_fault_knobs_restore(_metadata, &self->fault);
+	kt_fault_teardown(_metadata, &self->fault, self->knobs_set,
+			  self->dropped);
 	if (self->dropped) {
 		res = kt_quota_probe(self->sfd, FAULT_UID, FAULT_GID);
 		EXPECT_EQ(KT_QUOTA_FREE, res) TH_LOG("bytes of uid %d: %s",

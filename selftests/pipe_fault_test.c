@@ -70,21 +70,10 @@ FIXTURE_SETUP(fault)
 	KT_SESSION_OR_SKIP(self->sfd);
 	if (kipc_require(self->sfd, KIPC_FEAT_PIPE, NULL))
 		SKIP(return, "the kipc module has no pipes (KIPC_FEAT_PIPE)");
-	if (geteuid() != 0)
-		SKIP(return, "needs root");
-	if (!kt_fault_available())
-		SKIP(return, "no fail-nth or failslab in debugfs");
-	ASSERT_EQ(0, kt_fault_task_open(&self->fault));
-	self->knobs_set = true;
-	kt_fault_knobs_set(_metadata, &self->fault);
 	memset(payload, 'p', sizeof(payload));
 	memset(rbuf, 0, sizeof(rbuf));
-	ASSERT_EQ(0, mlockall(MCL_CURRENT | MCL_FUTURE));
-	ASSERT_EQ(0, setgroups(0, NULL));
-	ASSERT_EQ(0, setegid(FAULT_GID));
-	ASSERT_EQ(0, seteuid(FAULT_UID));
-	self->dropped = true;
-	ASSERT_EQ(0, kt_raise_caps(CAP_TO_MASK(CAP_SYS_RESOURCE)));
+	KT_FAULT_SETUP(&self->fault, &self->knobs_set, &self->dropped,
+		       FAULT_UID, FAULT_GID, 0);
 }
 
 static void close_ends(struct kipc_pipe_open *o)
@@ -104,12 +93,8 @@ FIXTURE_TEARDOWN(fault)
 	close_ends(&self->base);
 	for (i = 0; i < self->names.n; i++)
 		kipc_pipe_remove(self->sfd, self->names.name[i]);
-	if (self->dropped) {
-		EXPECT_EQ(0, seteuid(0));
-		EXPECT_EQ(0, setegid(0));
-	}
-	if (self->knobs_set)
-		kt_fault_knobs_restore(_metadata, &self->fault);
+	kt_fault_teardown(_metadata, &self->fault, self->knobs_set,
+			  self->dropped);
 	if (self->dropped) {
 		/* whatever failed or succeeded, nothing stays charged */
 		res = kt_count_probe(self->sfd, FAULT_UID, FAULT_GID,

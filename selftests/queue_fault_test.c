@@ -67,23 +67,10 @@ FIXTURE_SETUP(fault)
 	self->fault.nth = -1;
 	self->fault.mif = -1;
 	KT_SESSION_OR_SKIP(self->sfd);
-	if (geteuid() != 0)
-		SKIP(return, "needs root");
-	if (!kt_fault_available())
-		SKIP(return, "no fail-nth or failslab in debugfs");
-	ASSERT_EQ(0, kt_fault_task_open(&self->fault));
-	self->knobs_set = true;
-	kt_fault_knobs_set(_metadata, &self->fault);
 	memset(payload, 'p', sizeof(payload));
 	memset(rbuf, 0, sizeof(rbuf));
-	/* everything mapped now and later stays resident: no page faults */
-	ASSERT_EQ(0, mlockall(MCL_CURRENT | MCL_FUTURE));
-	/* the fds of the /proc files stay writable: opened as root */
-	ASSERT_EQ(0, setgroups(0, NULL));
-	ASSERT_EQ(0, setegid(FAULT_GID));
-	ASSERT_EQ(0, seteuid(FAULT_UID));
-	self->dropped = true;
-	ASSERT_EQ(0, kt_raise_caps(CAP_TO_MASK(CAP_SYS_RESOURCE)));
+	KT_FAULT_SETUP(&self->fault, &self->knobs_set, &self->dropped,
+		       FAULT_UID, FAULT_GID, 0);
 }
 
 FIXTURE_TEARDOWN(fault)
@@ -98,12 +85,8 @@ FIXTURE_TEARDOWN(fault)
 	kt_names_remove_all(self->sfd, &self->names);
 	for (i = 0; i < self->mnames.n; i++)
 		kipc_mailbox_remove(self->sfd, self->mnames.name[i]);
-	if (self->dropped) {
-		EXPECT_EQ(0, seteuid(0));
-		EXPECT_EQ(0, setegid(0));
-	}
-	if (self->knobs_set)
-		kt_fault_knobs_restore(_metadata, &self->fault);
+	kt_fault_teardown(_metadata, &self->fault, self->knobs_set,
+			  self->dropped);
 	if (self->dropped) {
 		/* whatever failed or succeeded, nothing stays charged */
 		res = kt_quota_probe(self->sfd, FAULT_UID, FAULT_GID);

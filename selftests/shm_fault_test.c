@@ -90,21 +90,9 @@ FIXTURE_SETUP(fault)
 	KT_SESSION_OR_SKIP(self->sfd);
 	if (kipc_require(self->sfd, KIPC_FEAT_SHM, NULL))
 		SKIP(return, "the module has no shared memory");
-	if (geteuid() != 0)
-		SKIP(return, "needs root");
-	if (!kt_fault_available())
-		SKIP(return, "no fail-nth or failslab in debugfs");
-	ASSERT_EQ(0, kt_fault_task_open(&self->fault));
-	self->knobs_set = true;
-	kt_fault_knobs_set(_metadata, &self->fault);
-	ASSERT_EQ(0, mlockall(MCL_CURRENT | MCL_FUTURE));
-	ASSERT_EQ(0, setgroups(0, NULL));
-	ASSERT_EQ(0, setegid(FAULT_GID));
-	ASSERT_EQ(0, seteuid(FAULT_UID));
-	self->dropped = true;
-	/* make-it-fail needs CAP_SYS_RESOURCE, the locked mappings CAP_IPC_LOCK */
-	ASSERT_EQ(0, kt_raise_caps(CAP_TO_MASK(CAP_SYS_RESOURCE) |
-				   CAP_TO_MASK(CAP_IPC_LOCK)));
+	/* the locked mappings need CAP_IPC_LOCK */
+	KT_FAULT_SETUP(&self->fault, &self->knobs_set, &self->dropped,
+		       FAULT_UID, FAULT_GID, CAP_TO_MASK(CAP_IPC_LOCK));
 }
 
 FIXTURE_TEARDOWN(fault)
@@ -124,12 +112,8 @@ FIXTURE_TEARDOWN(fault)
 		close(self->fd);
 	for (i = 0; i < self->names.n; i++)
 		kipc_shm_remove(self->sfd, self->names.name[i]);
-	if (self->dropped) {
-		EXPECT_EQ(0, seteuid(0));
-		EXPECT_EQ(0, setegid(0));
-	}
-	if (self->knobs_set)
-		kt_fault_knobs_restore(_metadata, &self->fault);
+	kt_fault_teardown(_metadata, &self->fault, self->knobs_set,
+			  self->dropped);
 	if (self->dropped) {
 		/* whatever failed or succeeded, nothing stays charged */
 		res = kt_quota_probe(self->sfd, FAULT_UID, FAULT_GID);
