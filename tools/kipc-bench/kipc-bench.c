@@ -701,7 +701,9 @@ static void print_ratios(FILE *f, bool csv)
 				continue;
 			n = find_case(d->num, all_sizes[s], d->mode, nc);
 			m = find_case(d->den, all_sizes[s], d->mode, dc);
-			if (!n || !m)
+			/* CPU time can be 0 (coarse clock, tiny --quick case) */
+			if (!n || !m || !(m->med.cpu_op > 0) ||
+			    !(n->med.cpu_op > 0))
 				continue;
 			if (csv && d->mode == MODE_TPUT) {
 				fprintf(f, "%s[%s]/%s[%s],%zu,ratio,throughput,x,%.3f,,,,%u,,,\n",
