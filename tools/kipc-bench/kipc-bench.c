@@ -707,17 +707,17 @@ static void print_ratios(FILE *f, bool csv)
 			    !(n->med.cpu_op > 0))
 				continue;
 			if (csv && d->mode == MODE_TPUT) {
-				fprintf(f, "%s[%s]/%s[%s],%zu,ratio,throughput,x,%.3f,,,,%u,,,\n",
+				fprintf(f, "%s[%s]/%s[%s],%zu,ratio,throughput,x,%.4f,,,,%u,,,\n",
 					d->num, nc, d->den, dc, all_sizes[s],
 					n->med.rate / m->med.rate, n->nreps);
-				fprintf(f, "%s[%s]/%s[%s],%zu,ratio,cpu_per_msg,x,%.3f,,,,%u,,,\n",
+				fprintf(f, "%s[%s]/%s[%s],%zu,ratio,cpu_per_msg,x,%.4f,,,,%u,,,\n",
 					d->num, nc, d->den, dc, all_sizes[s],
 					n->med.cpu_op / m->med.cpu_op, n->nreps);
 			} else if (csv) {
-				fprintf(f, "%s/%s,%zu,ratio,rtt_p50,x,%.3f,,,,%u,,,\n",
+				fprintf(f, "%s/%s,%zu,ratio,rtt_p50,x,%.4f,,,,%u,,,\n",
 					d->num, d->den, all_sizes[s],
 					n->med.p50 / m->med.p50, n->nreps);
-				fprintf(f, "%s/%s,%zu,ratio,cpu_per_rt,x,%.3f,,,,%u,,,\n",
+				fprintf(f, "%s/%s,%zu,ratio,cpu_per_rt,x,%.4f,,,,%u,,,\n",
 					d->num, d->den, all_sizes[s],
 					n->med.cpu_op / m->med.cpu_op, n->nreps);
 			} else if (d->mode == MODE_TPUT) {
@@ -781,11 +781,11 @@ static void print_csv(FILE *f)
 			continue;
 		}
 		if (k->mode == MODE_TPUT) {
-			fprintf(f, "%s,%zu,%s,throughput,msgs/s,%.0f,,%.0f,%.0f,%u,%.1f,%.1f,\n",
+			fprintf(f, "%s,%zu,%s,throughput,msgs/s,%.1f,,%.1f,%.1f,%u,%.1f,%.1f,\n",
 				k->m->name, k->size, k->config, k->med.rate,
 				k->lo.rate, k->hi.rate, k->nreps,
 				k->med.wall_op, k->med.cpu_op);
-			fprintf(f, "%s,%zu,%s,bandwidth,MB/s,%.2f,,%.2f,%.2f,%u,%.1f,%.1f,\n",
+			fprintf(f, "%s,%zu,%s,bandwidth,MB/s,%.4f,,%.4f,%.4f,%u,%.1f,%.1f,\n",
 				k->m->name, k->size, k->config, k->med.mbs,
 				k->lo.mbs, k->hi.mbs, k->nreps,
 				k->med.wall_op, k->med.cpu_op);
