@@ -14,6 +14,11 @@
 #   make deps      install the packages (tools/deps.sh, as root)
 #   make run       boot the RUN_KERNEL guest and run the demo in it
 #   make man-check lint the man pages (libkipc's, kipcctl.8)
+#   make bench     kipc-bench in the benchmark guest (BENCH_KERNEL, default
+#                  6.12; BENCH_ARGS for kipc-bench, e.g. BENCH_ARGS="--reps 3
+#                  --filter queue,mq"): build/bench/results.{csv,md} and
+#                  PNG plots (see Documentation/benchmarks.md)
+#   make kipc-bench  build tools/kipc-bench only
 #   make check     style, man-page lint, then every selftest on every kernel
 #                  (6.1, 6.12 and the debug kernel; CHECK_DEBUG=0: not the
 #                  debug one); ends "N passed, N failed"
@@ -48,7 +53,7 @@ DEBUG_VM_ARGS	?= --mem 2G
 DEBUG_BZIMAGE	= $$($(DEBUG_KERNEL) --bzimage)
 export KIPC_CACHE
 
-all: module lib demo kipcctl selftests
+all: module lib demo kipcctl kipc-bench selftests
 
 module:
 	MAKE="$(MAKE)" $(BUILD_MODULE) $(KDIR)
@@ -70,7 +75,7 @@ module-debug:
 # The bzImage sits in its build dir, where tools/vm/run finds the module's.
 check-debug: debug-kernel
 	$(MAKE) module-debug
-	$(MAKE) lib demo kipcctl selftests
+	$(MAKE) lib demo kipcctl kipc-bench selftests
 	$(VM_RUN) --kernel $(DEBUG_BZIMAGE) $(DEBUG_VM_ARGS) $(VM_ARGS)
 
 lib:
@@ -81,6 +86,16 @@ demo: lib
 
 kipcctl:
 	$(MAKE) -C tools/kipcctl
+
+kipc-bench: lib
+	$(MAKE) -C tools/kipc-bench
+
+# The benchmark: module for BENCH_KERNEL, the guest booted with --bench.
+BENCH_KERNEL	?= 6.12
+BENCH_ARGS	?=
+bench: deps
+	$(MAKE) module lib kipc-bench KDIR=$$($(KERNEL_INFO) kdir $(BENCH_KERNEL))
+	tools/bench/run-bench --kernel $(BENCH_KERNEL) -- $(BENCH_ARGS)
 
 man-check:
 	$(MAKE) -C lib man-check
@@ -107,7 +122,7 @@ ifeq ($(CHECK_DEBUG),1)
 	$(MAKE) module-debug
 endif
 	$(MAKE) modules KMOD_ARGS=W=1
-	$(MAKE) lib demo kipcctl selftests
+	$(MAKE) lib demo kipcctl kipc-bench selftests
 	$(MAKE) style
 	$(MAKE) man-check
 	$(VM_RUN) $(CHECK_VM_KERNELS) $(VM_ARGS)
@@ -132,9 +147,11 @@ clean:
 	-[ ! -f lib/Makefile ] || $(MAKE) -C lib clean
 	-[ ! -f tools/demo/Makefile ] || $(MAKE) -C tools/demo clean
 	-[ ! -f tools/kipcctl/Makefile ] || $(MAKE) -C tools/kipcctl clean
+	-[ ! -f tools/kipc-bench/Makefile ] || $(MAKE) -C tools/kipc-bench clean
 	-[ ! -f selftests/Makefile ] || $(MAKE) -C selftests clean
 	rm -rf build
 
-.PHONY: all module modules lib demo kipcctl selftests deps run check style \
+.PHONY: all module modules lib demo kipcctl kipc-bench bench selftests deps \
+	run check style \
 	man-check sparse clean \
 	debug-kernel module-debug check-debug
